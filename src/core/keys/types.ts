@@ -1,0 +1,16 @@
+// Key content: what an extractor finds in a response, as offsets into that response string.
+
+export interface KeySpan {
+  /** UTF-16 offsets into the response text, [start, end). */
+  start: number;
+  end: number;
+  text: string;
+  score: number;
+}
+
+/** A key-content extractor (spo-method.md §1). RAKE is the first; others plug in here. */
+export interface Extractor {
+  readonly name: string;
+  /** At most `maxKeys` spans, best first, ties broken by position. */
+  extract(text: string, maxKeys: number): KeySpan[];
+}

@@ -1,0 +1,3 @@
+// The one protocol module: every message crossing a process or webview boundary is typed here.
+// Each boundary has its own file; import from this index.
+export * from './trainer';

@@ -1,0 +1,34 @@
+// Messages between the extension's run manager and the trainer process (child_process.fork IPC).
+// The trainer also appends every TrainerEvent to <run>/metrics.jsonl, so a panel can be rebuilt from disk.
+
+/** One logged step: `step` plus the metric names of spo-method.md §5 (TRL names; eval rows under `eval/`). */
+export interface MetricsRow {
+  step: number;
+  [metric: string]: number;
+}
+
+export type TrainerPhase = 'tokenizer' | 'sft' | 'reference' | 'align' | 'eval' | 'degrees';
+
+/** Extension → trainer. */
+export type TrainerCommand =
+  /** Ask for a graceful stop: save a checkpoint, then exit 0. */
+  | { type: 'stop' };
+
+/** Trainer → extension (and, one JSON object a line, metrics.jsonl). */
+export type TrainerEvent =
+  /** Sent once the backend is up and the run folder exists. */
+  | { type: 'started'; runDir: string; runName: string; backend: string; backendNote: string; totalSteps: number; config: Record<string, unknown>; time: number }
+  /** A train or eval metrics row. */
+  | { type: 'metrics'; row: MetricsRow; time: number }
+  /** Progress for bars and notifications; `etaSeconds` is null until it can be estimated. */
+  | { type: 'progress'; phase: TrainerPhase; step: number; totalSteps: number; etaSeconds: number | null; time: number }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; time: number }
+  /** A training health alert (NaN, the 0.693 plateau, a falling chosen reward). */
+  | { type: 'alert'; code: 'nan' | 'plateau' | 'chosen-reward-falling'; step: number; message: string; time: number }
+  | { type: 'checkpoint'; step: number; path: string; time: number }
+  /** Last event. `reason` says why the run ended. */
+  | { type: 'done'; reason: 'completed' | 'stopped' | 'failed'; step: number; message?: string; time: number };
+
+export function isTrainerEvent(value: unknown): value is TrainerEvent {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}

@@ -1,0 +1,10 @@
+// Every command id the extension registers, in one place (contributed ones mirror package.json).
+export enum CommandId {
+  Train = 'spo.train',
+  StopTraining = 'spo.stopTraining',
+  ShowCurves = 'spo.showCurves',
+  InspectDegree = 'spo.inspectDegree',
+  ShowDatasetDegrees = 'spo.showDatasetDegrees',
+  OpenPairView = 'spo.openPairView',
+  ToggleHighlights = 'spo.toggleHighlights',
+}

@@ -1,0 +1,16 @@
+// Activation only wires features together; each feature registers its own commands and listeners.
+import * as vscode from 'vscode';
+import { registerKeyContentFeatures } from './keys/register';
+import { registerTrainingFeatures } from './training/register';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('SPO Studio', { log: true });
+  context.subscriptions.push(output);
+  registerKeyContentFeatures(context, output);
+  registerTrainingFeatures(context, output);
+  output.info(`SPO Studio activated (VS Code ${vscode.version}, trusted workspace: ${vscode.workspace.isTrusted})`);
+}
+
+export function deactivate(): void {
+  // Disposables pushed to context.subscriptions are released by VS Code; the run manager kills its trainer there.
+}
