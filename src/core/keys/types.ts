@@ -11,6 +11,10 @@ export interface KeySpan {
 /** A key-content extractor (spo-method.md §1). RAKE is the first; others plug in here. */
 export interface Extractor {
   readonly name: string;
-  /** At most `maxKeys` spans, best first, ties broken by position. */
+  /**
+   * Spans of at most `maxKeys` distinct phrases (case-insensitive), best first, ties broken by
+   * position; every occurrence of a kept phrase is a span (grouped per phrase, in text order), so
+   * there may be more spans than `maxKeys`. Spans never overlap.
+   */
   extract(text: string, maxKeys: number): KeySpan[];
 }
