@@ -49,6 +49,8 @@ export interface TextTokenizer {
   readonly vocabSize: number;
   readonly eosTokenId: number | undefined;
   readonly bosTokenId: number | undefined;
+  /** True when the tokenizer's post-processor prepends BOS to a sequence (Llama style); pair encoding then does too. */
+  readonly addsBos?: boolean;
   /** Token ids without special tokens added. */
   encode(text: string): number[];
   /** Token ids plus each token's [start, end) UTF-16 range in `text`. */

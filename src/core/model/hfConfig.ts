@@ -1,0 +1,136 @@
+// HF config.json ↔ CausalLMConfig for GPT2LMHeadModel and LlamaForCausalLM, written so HF
+// transformers loads our checkpoints, and rejecting variants our layouts don't implement.
+import type { Architecture, CausalLMConfig } from './types';
+
+export const SUPPORTED_ARCHITECTURES: Record<string, Architecture> = {
+  GPT2LMHeadModel: 'gpt2',
+  LlamaForCausalLM: 'llama',
+};
+const MODEL_TYPES: Record<string, Architecture> = { gpt2: 'gpt2', llama: 'llama' };
+
+type Json = Record<string, unknown>;
+
+function num(cfg: Json, key: string, source: string, fallback?: number): number {
+  const v = cfg[key] ?? fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${source}: "${key}" must be a number (got ${JSON.stringify(cfg[key])})`);
+  return v;
+}
+
+function optionalId(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
+  return undefined;
+}
+
+function architectureOf(cfg: Json, source: string): Architecture {
+  const names = Array.isArray(cfg.architectures) ? (cfg.architectures as string[]) : [];
+  for (const n of names) if (SUPPORTED_ARCHITECTURES[n]) return SUPPORTED_ARCHITECTURES[n];
+  const byType = typeof cfg.model_type === 'string' ? MODEL_TYPES[cfg.model_type] : undefined;
+  if (names.length === 0 && byType) return byType;
+  const what = names.length ? names.join(', ') : `model_type ${JSON.stringify(cfg.model_type)}`;
+  throw new Error(`${source}: unsupported architecture ${what} (supported: ${Object.keys(SUPPORTED_ARCHITECTURES).join(', ')})`);
+}
+
+/** Parse a config.json object; `source` names the file in errors. */
+export function parseHfConfig(cfg: Json, source = 'config.json'): CausalLMConfig {
+  const architecture = architectureOf(cfg, source);
+  if (architecture === 'gpt2') {
+    const act = (cfg.activation_function as string | undefined) ?? 'gelu_new';
+    if (act !== 'gelu_new' && act !== 'gelu_pytorch_tanh') {
+      throw new Error(`${source}: GPT-2 activation_function "${act}" is not supported (gelu_new, gelu_pytorch_tanh)`);
+    }
+    if (cfg.scale_attn_by_inverse_layer_idx === true) throw new Error(`${source}: scale_attn_by_inverse_layer_idx is not supported`);
+    const d = num(cfg, 'n_embd', source);
+    const nHeads = num(cfg, 'n_head', source);
+    return {
+      architecture,
+      vocabSize: num(cfg, 'vocab_size', source),
+      contextLength: num(cfg, 'n_positions', source, cfg.n_ctx as number | undefined),
+      dModel: d,
+      nLayers: num(cfg, 'n_layer', source),
+      nHeads,
+      nKvHeads: nHeads,
+      dFf: typeof cfg.n_inner === 'number' ? cfg.n_inner : 4 * d,
+      tieWordEmbeddings: cfg.tie_word_embeddings !== false,
+      normEps: num(cfg, 'layer_norm_epsilon', source, 1e-5),
+      bosTokenId: optionalId(cfg.bos_token_id),
+      eosTokenId: optionalId(cfg.eos_token_id),
+    };
+  }
+  const act = (cfg.hidden_act as string | undefined) ?? 'silu';
+  if (act !== 'silu') throw new Error(`${source}: Llama hidden_act "${act}" is not supported (silu)`);
+  if (cfg.rope_scaling != null) throw new Error(`${source}: rope_scaling ${JSON.stringify(cfg.rope_scaling)} is not supported`);
+  if (cfg.attention_bias === true || cfg.mlp_bias === true) throw new Error(`${source}: attention_bias / mlp_bias are not supported`);
+  const d = num(cfg, 'hidden_size', source);
+  const nHeads = num(cfg, 'num_attention_heads', source);
+  if (typeof cfg.head_dim === 'number' && cfg.head_dim !== d / nHeads) {
+    throw new Error(`${source}: head_dim ${cfg.head_dim} ≠ hidden_size / num_attention_heads (${d / nHeads}) is not supported`);
+  }
+  return {
+    architecture,
+    vocabSize: num(cfg, 'vocab_size', source),
+    contextLength: num(cfg, 'max_position_embeddings', source),
+    dModel: d,
+    nLayers: num(cfg, 'num_hidden_layers', source),
+    nHeads,
+    nKvHeads: num(cfg, 'num_key_value_heads', source, nHeads),
+    dFf: num(cfg, 'intermediate_size', source),
+    tieWordEmbeddings: cfg.tie_word_embeddings === true,
+    normEps: num(cfg, 'rms_norm_eps', source, 1e-6),
+    ropeTheta: num(cfg, 'rope_theta', source, 10000),
+    bosTokenId: optionalId(cfg.bos_token_id),
+    eosTokenId: optionalId(cfg.eos_token_id),
+  };
+}
+
+/** config.json for HF transformers (float32 weights). */
+export function toHfConfig(c: CausalLMConfig): Json {
+  const ids: Json = {};
+  if (c.bosTokenId !== undefined) ids.bos_token_id = c.bosTokenId;
+  if (c.eosTokenId !== undefined) ids.eos_token_id = c.eosTokenId;
+  if (c.architecture === 'gpt2') {
+    return {
+      architectures: ['GPT2LMHeadModel'],
+      model_type: 'gpt2',
+      vocab_size: c.vocabSize,
+      n_positions: c.contextLength,
+      n_ctx: c.contextLength,
+      n_embd: c.dModel,
+      n_layer: c.nLayers,
+      n_head: c.nHeads,
+      n_inner: c.dFf === 4 * c.dModel ? null : c.dFf,
+      activation_function: 'gelu_new',
+      layer_norm_epsilon: c.normEps,
+      resid_pdrop: 0.0,
+      embd_pdrop: 0.0,
+      attn_pdrop: 0.0,
+      initializer_range: 0.02,
+      scale_attn_weights: true,
+      tie_word_embeddings: c.tieWordEmbeddings,
+      torch_dtype: 'float32',
+      ...ids,
+    };
+  }
+  return {
+    architectures: ['LlamaForCausalLM'],
+    model_type: 'llama',
+    vocab_size: c.vocabSize,
+    hidden_size: c.dModel,
+    intermediate_size: c.dFf,
+    num_hidden_layers: c.nLayers,
+    num_attention_heads: c.nHeads,
+    num_key_value_heads: c.nKvHeads,
+    max_position_embeddings: c.contextLength,
+    hidden_act: 'silu',
+    rms_norm_eps: c.normEps,
+    rope_theta: c.ropeTheta ?? 10000,
+    rope_scaling: null,
+    attention_bias: false,
+    mlp_bias: false,
+    attention_dropout: 0.0,
+    initializer_range: 0.02,
+    tie_word_embeddings: c.tieWordEmbeddings,
+    torch_dtype: 'float32',
+    ...ids,
+  };
+}
