@@ -1,5 +1,7 @@
 // Messages between the extension's run manager and the trainer process (child_process.fork IPC).
-// The trainer also appends every TrainerEvent to <run>/metrics.jsonl, so a panel can be rebuilt from disk.
+// The trainer also appends every TrainerEvent to <run>/metrics.jsonl, so a panel can be rebuilt from disk:
+// one event per line, exactly the object sent over IPC (metrics rows are `{"type":"metrics","row":{...}}`;
+// train rows carry `loss`, eval rows carry `eval/loss`; both carry `step`).
 
 /** One logged step: `step` plus the metric names of spo-method.md §5 (TRL names; eval rows under `eval/`). */
 export interface MetricsRow {

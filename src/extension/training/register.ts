@@ -1,10 +1,40 @@
-// Training features (Train SPO, run manager, curves panel): placeholder until issue 6 lands.
+// Training features: Train SPO and Stop Training (run manager), the Training Curves panel and its
+// serializer, the degree views; plus, under SPO_TEST=1 only, state hooks for the e2e tests.
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { CommandId } from '../commandIds';
+import { CURVES_VIEW_TYPE, CurvesContext, CurvesPanel, CurvesSerializer } from '../curves/curvesPanel';
+import { registerDegreeFeatures } from '../degrees/register';
+import { RunManager } from './runManager';
+import { trainCommand, TrainCommandOptions } from './trainCommand';
 
-export function registerTrainingFeatures(context: vscode.ExtensionContext, _output: vscode.LogOutputChannel): void {
-  for (const id of [CommandId.Train, CommandId.StopTraining, CommandId.ShowCurves]) {
-    context.subscriptions.push(vscode.commands.registerCommand(id, () =>
-      vscode.window.showInformationMessage(`SPO: ${id} is not available in this build yet.`)));
+export function registerTrainingFeatures(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): void {
+  const manager = new RunManager(path.join(context.extensionPath, 'dist', 'trainer.js'), output);
+  const curves: CurvesContext = { extensionUri: context.extensionUri, manager, output, current: null, lastReport: null };
+  const degrees = registerDegreeFeatures(context, output);
+
+  context.subscriptions.push(
+    manager,
+    vscode.commands.registerCommand(CommandId.Train, (options?: TrainCommandOptions | vscode.Uri) => trainCommand(context, manager, options)),
+    vscode.commands.registerCommand(CommandId.StopTraining, async () => {
+      if (!manager.current) {
+        void vscode.window.showInformationMessage('SPO: no training run is active.');
+        return undefined;
+      }
+      return manager.stop();
+    }),
+    vscode.commands.registerCommand(CommandId.ShowCurves, (arg?: { run?: string | null }) => {
+      CurvesPanel.createOrShow(curves, arg?.run ?? undefined);
+    }),
+    vscode.window.registerWebviewPanelSerializer(CURVES_VIEW_TYPE, new CurvesSerializer(curves)),
+    { dispose: () => curves.current?.panel.dispose() },
+  );
+
+  if (process.env.SPO_TEST === '1') {
+    context.subscriptions.push(
+      vscode.commands.registerCommand('spo._test.getCurvesState', () => ({ open: curves.current !== null, report: curves.lastReport })),
+      vscode.commands.registerCommand('spo._test.getRunManagerState', () => manager.state()),
+      vscode.commands.registerCommand('spo._test.getDegreeViewState', () => ({ open: [...degrees.panels.keys()], rendered: degrees.lastRendered })),
+    );
   }
 }

@@ -1,0 +1,47 @@
+// Reads <run>/metrics.jsonl (one TrainerEvent per line). The trainer may be mid-write, so a
+// truncated or garbled last line is skipped silently; a bad line elsewhere is reported by number.
+import * as fs from 'fs';
+import { isTrainerEvent, TrainerEvent } from '../protocol';
+
+export interface MetricsFileContent {
+  events: TrainerEvent[];
+  /** 1-based lines that are not events (a torn last line is not listed). */
+  badLines: number[];
+  /** Byte length consumed, up to the end of the last complete line: resume reading there. */
+  consumedBytes: number;
+}
+
+/** Parse metrics.jsonl text. Only text up to the last newline counts unless `final` (the writer is done). */
+export function parseMetricsText(text: string, final = false): MetricsFileContent {
+  const events: TrainerEvent[] = [];
+  const badLines: number[] = [];
+  const lastNewline = text.lastIndexOf('\n');
+  const complete = final ? text : text.slice(0, lastNewline + 1);
+  const lines = complete.split('\n');
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    const isLast = i === lines.length - 1 || (i === lines.length - 2 && lines[lines.length - 1] === '');
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      if (!(final && isLast)) badLines.push(i + 1); // a torn tail of a finished file is expected after a crash
+      return;
+    }
+    if (isTrainerEvent(value)) events.push(value);
+    else badLines.push(i + 1);
+  });
+  return { events, badLines, consumedBytes: Buffer.byteLength(complete, 'utf8') };
+}
+
+/** Read a whole metrics.jsonl; the last line may be torn (crash, or still being written). Missing file = no events. */
+export function readMetricsFile(file: string): MetricsFileContent {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], badLines: [], consumedBytes: 0 };
+    throw err;
+  }
+  return parseMetricsText(text, true);
+}

@@ -1,0 +1,68 @@
+// Discovers training runs: each sub-folder of the runs directory (default `.spo/runs`) holding
+// config.json or metrics.jsonl (file names from the trainer's RUN_FILES). Run names sort by time of creation, so newest first = name descending.
+import * as fs from 'fs';
+import * as path from 'path';
+import { RUN_FILES, RunFolder as TrainerRunFolder } from '../train/runFolder';
+
+/** A run as listed: name, folder, its config.json, whether it wrote per-example degrees. */
+export interface RunEntry {
+  name: string;
+  dir: string;
+  metricsFile: string;
+  /** The run's config.json (null when missing or unreadable). */
+  config: Record<string, unknown> | null;
+  hasDegrees: boolean;
+}
+
+function readJsonObject(file: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function describeRun(dir: string): RunEntry {
+  return {
+    name: path.basename(dir),
+    dir,
+    metricsFile: path.join(dir, RUN_FILES.metrics),
+    config: readJsonObject(path.join(dir, RUN_FILES.config)),
+    hasDegrees: fs.existsSync(path.join(dir, RUN_FILES.degrees)),
+  };
+}
+
+/** Every run under `runsDir`, newest first (by name). A missing folder means no runs. */
+export function listRuns(runsDir: string): RunEntry[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(runsDir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => path.join(runsDir, e.name))
+    .filter((dir) => fs.existsSync(path.join(dir, RUN_FILES.metrics)) || fs.existsSync(path.join(dir, RUN_FILES.config)))
+    .sort((a, b) => (path.basename(a) < path.basename(b) ? 1 : path.basename(a) > path.basename(b) ? -1 : 0))
+    .map(describeRun);
+}
+
+/** The data file a run trained on, resolved against the run's workspace (config paths may be relative). */
+export function runDataFile(run: RunEntry, baseDir: string): string | null {
+  const data = run.config?.data;
+  return typeof data === 'string' && data !== '' ? path.resolve(baseDir, data) : null;
+}
+
+/** Newest run with degrees.jsonl that trained on `dataFile` (same resolved path). */
+export function findDegreesRun(runsDir: string, dataFile: string, baseDir: string): RunEntry | null {
+  const target = path.resolve(dataFile);
+  return listRuns(runsDir).find((run) => run.hasDegrees && runDataFile(run, baseDir) === target) ?? null;
+}
+
+/** Complete checkpoints (`checkpoints/step-N` with trainer_state.json), highest step first. */
+export function listCheckpoints(runDir: string): Array<{ step: number; dir: string }> {
+  const run = new TrainerRunFolder(runDir);
+  return run.checkpointSteps().reverse().map((step) => ({ step, dir: run.checkpointDir(step) }));
+}

@@ -1,0 +1,70 @@
+// Folds a run's TrainerEvents (live over IPC or replayed from metrics.jsonl) into what the
+// curves panel and run manager show: rows, alerts, status, last checkpoint.
+import type { CurvesAlert, MetricsRow, RunStatus, TrainerEvent } from '../protocol';
+import { detectRowAlerts } from './healthAlerts';
+
+export interface RunHistory {
+  name: string;
+  status: RunStatus;
+  totalSteps: number | null;
+  rows: MetricsRow[];
+  alerts: CurvesAlert[];
+  lastCheckpoint: { step: number; path: string } | null;
+  lastStep: number;
+  doneMessage: string | null;
+}
+
+export function emptyHistory(name: string): RunHistory {
+  return { name, status: 'unknown', totalSteps: null, rows: [], alerts: [], lastCheckpoint: null, lastStep: 0, doneMessage: null };
+}
+
+/** Apply one event; returns the rows and alerts it added (for incremental webview updates). */
+export function applyEvent(history: RunHistory, event: TrainerEvent): { rows: MetricsRow[]; alerts: CurvesAlert[] } {
+  const added = { rows: [] as MetricsRow[], alerts: [] as CurvesAlert[] };
+  switch (event.type) {
+    case 'started':
+      history.status = 'running';
+      history.totalSteps = event.totalSteps;
+      break;
+    case 'metrics': {
+      history.rows.push(event.row);
+      added.rows.push(event.row);
+      history.lastStep = Math.max(history.lastStep, event.row.step);
+      for (const alert of detectRowAlerts(history.name, history.rows, history.alerts)) {
+        history.alerts.push(alert);
+        added.alerts.push(alert);
+      }
+      break;
+    }
+    case 'progress':
+      if (event.phase === 'align') history.totalSteps = event.totalSteps;
+      break;
+    case 'alert': {
+      if (!history.alerts.some((a) => a.code === event.code)) {
+        const alert: CurvesAlert = { run: history.name, code: event.code, step: event.step, message: event.message };
+        history.alerts.push(alert);
+        added.alerts.push(alert);
+      }
+      break;
+    }
+    case 'checkpoint':
+      history.lastCheckpoint = { step: event.step, path: event.path };
+      break;
+    case 'done':
+      history.status = event.reason;
+      history.lastStep = Math.max(history.lastStep, event.step);
+      history.doneMessage = event.message ?? null;
+      break;
+    case 'log':
+      break;
+  }
+  return added;
+}
+
+/** Replay a run's events; a run whose file ends without `done` is 'running' if `live`, else 'stopped' early (crash or kill). */
+export function historyFromEvents(name: string, events: TrainerEvent[], live = false): RunHistory {
+  const history = emptyHistory(name);
+  for (const event of events) applyEvent(history, event);
+  if (history.status === 'running' && !live) history.status = 'failed';
+  return history;
+}

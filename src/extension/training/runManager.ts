@@ -1,0 +1,200 @@
+// The run manager: forks one trainer at a time, shows it (progress notification with Cancel,
+// status-bar item, log in the output channel), reports crashes, and kills it when disposed.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { TrainerEvent } from '../../core/protocol';
+import { TrainerExit, TrainerProcess, TrainRequest, trainerArgs } from '../../core/runs';
+import { CommandId } from '../commandIds';
+
+/** Context key for `when` clauses (e.g. Stop Training in the palette only while a run is live). */
+export const TRAINING_ACTIVE_CONTEXT = 'spo.trainingActive';
+
+export interface LiveRun {
+  process: TrainerProcess;
+  request: TrainRequest;
+  /** Known once the trainer sends `started`. */
+  name: string | null;
+  runDir: string | null;
+  lastEvent: TrainerEvent | null;
+  step: number;
+  totalSteps: number | null;
+  /** Folder of the last checkpoint written. */
+  checkpoint: string | null;
+}
+
+/** A trainer event, tagged with the run it belongs to (null before `started`). */
+export interface RunEvent {
+  run: string | null;
+  event: TrainerEvent;
+}
+
+export interface RunEnded {
+  run: string | null;
+  exit: TrainerExit;
+}
+
+export class RunManager implements vscode.Disposable {
+  private live: LiveRun | null = null;
+  private lastEnded: RunEnded | null = null;
+  private readonly statusItem: vscode.StatusBarItem;
+  private readonly eventEmitter = new vscode.EventEmitter<RunEvent>();
+  private readonly endEmitter = new vscode.EventEmitter<RunEnded>();
+  /** Every trainer event of the live run. */
+  readonly onEvent = this.eventEmitter.event;
+  /** The live run's process has exited. */
+  readonly onEnded = this.endEmitter.event;
+
+  constructor(private readonly trainerEntry: string, private readonly output: vscode.LogOutputChannel) {
+    this.statusItem = vscode.window.createStatusBarItem('spo.training', vscode.StatusBarAlignment.Left, 50);
+    this.statusItem.name = 'SPO Training';
+    this.statusItem.command = CommandId.ShowCurves;
+  }
+
+  get current(): LiveRun | null {
+    return this.live;
+  }
+
+  /** What the e2e test hook reports. */
+  state(): { live: boolean; run: string | null; pid: number | null; lastEvent: TrainerEvent | null; step: number; lastExit: RunEnded | null } {
+    return {
+      live: this.live !== null,
+      run: this.live?.name ?? null,
+      pid: this.live?.process.pid ?? null,
+      lastEvent: this.live?.lastEvent ?? null,
+      step: this.live?.step ?? 0,
+      lastExit: this.lastEnded,
+    };
+  }
+
+  /** Fork the trainer for `request`. Throws if a run is already live. */
+  start(request: TrainRequest, cwd: string): LiveRun {
+    if (this.live) throw new Error(`a training run is already active (${this.live.name ?? 'starting'})`);
+    const args = trainerArgs(request);
+    this.output.info(`Starting trainer: node ${path.basename(this.trainerEntry)} ${args.join(' ')}`);
+    // ELECTRON_RUN_AS_NODE: under desktop VS Code, process.execPath is Electron; this makes it plain Node.
+    const proc = TrainerProcess.start({ entry: this.trainerEntry, args, cwd, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    const run: LiveRun = { process: proc, request, name: path.basename(request.runDir), runDir: request.runDir, lastEvent: null, step: 0, totalSteps: request.maxSteps, checkpoint: null };
+    this.live = run;
+    // The trainer prints every event as a readable line on stderr (log.txt's format): that is the log shown.
+    proc.onOutput(({ line }) => {
+      if (line.startsWith('[error]') || line.startsWith('spo train:')) this.output.error(line);
+      else if (line.startsWith('[warn]') || line.startsWith('[alert')) this.output.warn(line);
+      else this.output.info(line);
+    });
+    proc.onEvent((event) => this.handleEvent(run, event));
+    void proc.exited.then((exit) => this.handleExit(run, exit));
+    this.showProgress(run);
+    this.updateStatus(run, 'starting…');
+    void vscode.commands.executeCommand('setContext', TRAINING_ACTIVE_CONTEXT, true);
+    return run;
+  }
+
+  /** Graceful stop of the live run (checkpoint, then exit). */
+  async stop(): Promise<TrainerExit | null> {
+    const run = this.live;
+    if (!run) return null;
+    this.output.info(`Stopping run ${run.name ?? '(starting)'}: asking the trainer to save a checkpoint and exit.`);
+    this.updateStatus(run, 'stopping…');
+    return run.process.stop();
+  }
+
+  dispose(): void {
+    // Deactivation or window reload: never leave a trainer behind.
+    this.live?.process.kill();
+    this.live = null;
+    this.statusItem.dispose();
+    this.eventEmitter.dispose();
+    this.endEmitter.dispose();
+  }
+
+  private handleEvent(run: LiveRun, event: TrainerEvent): void {
+    run.lastEvent = event;
+    switch (event.type) {
+      case 'started':
+        run.name = event.runName;
+        run.runDir = event.runDir;
+        run.totalSteps = event.totalSteps;
+        break;
+      case 'progress':
+        run.step = event.step;
+        if (event.phase === 'align') run.totalSteps = event.totalSteps;
+        this.updateStatus(run, `${event.phase} ${event.step}/${event.totalSteps}`);
+        break;
+      case 'metrics':
+        if (!Object.keys(event.row).some((k) => k.startsWith('eval/'))) run.step = Math.max(run.step, event.row.step);
+        break;
+      case 'alert':
+        void vscode.window.showWarningMessage(`SPO training: ${event.message}`, 'Show Curves').then((a) => {
+          if (a) void vscode.commands.executeCommand(CommandId.ShowCurves);
+        });
+        break;
+      case 'checkpoint':
+        run.checkpoint = event.path;
+        break;
+    }
+    this.eventEmitter.fire({ run: run.name, event });
+  }
+
+  private handleExit(run: LiveRun, exit: TrainerExit): void {
+    if (this.live === run) this.live = null;
+    this.statusItem.hide();
+    void vscode.commands.executeCommand('setContext', TRAINING_ACTIVE_CONTEXT, false);
+    const ended: RunEnded = { run: run.name, exit };
+    this.lastEnded = ended;
+    this.output.info(`Trainer exited (code ${exit.code}, signal ${exit.signal ?? 'none'}).`);
+    this.endEmitter.fire(ended);
+    if (exit.crashed) {
+      const tail = exit.lastLines.slice(-4).join(' ⏎ ') || 'no output';
+      const why = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+      void vscode.window.showErrorMessage(`SPO training failed (${why}): ${tail}`, 'Show Log').then((a) => {
+        if (a) this.output.show(true);
+      });
+    } else if (exit.done?.reason === 'completed') {
+      void vscode.window.showInformationMessage(`SPO training finished: run ${run.name ?? ''} (${exit.done.step} steps).`, 'Show Curves', 'Show Dataset Degrees').then((a) => {
+        if (a === 'Show Curves') void vscode.commands.executeCommand(CommandId.ShowCurves, { run: run.name });
+        if (a === 'Show Dataset Degrees') void vscode.commands.executeCommand(CommandId.ShowDatasetDegrees, { uri: vscode.Uri.file(run.request.data) });
+      });
+    } else {
+      const ckpt = run.checkpoint ? `; checkpoint ${run.checkpoint}` : '';
+      void vscode.window.showInformationMessage(`SPO training stopped: run ${run.name ?? ''} at step ${exit.done?.step ?? run.step}${ckpt}.`);
+    }
+  }
+
+  private updateStatus(run: LiveRun, text: string): void {
+    if (this.live !== run) return;
+    this.statusItem.text = `$(sync~spin) SPO ${text}`;
+    this.statusItem.tooltip = `SPO training ${run.name ?? ''}: click to show the curves`;
+    this.statusItem.show();
+  }
+
+  private showProgress(run: LiveRun): void {
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'SPO training', cancellable: true },
+      (progress, token) => new Promise<void>((resolve) => {
+        token.onCancellationRequested(() => void this.stop());
+        let reported = 0;
+        const sub = run.process.onEvent((event) => {
+          if (event.type !== 'progress') return;
+          const fraction = event.totalSteps > 0 ? Math.min(1, event.step / event.totalSteps) : 0;
+          // Each phase restarts its bar: `increment` is relative, so a new phase resets the baseline.
+          const pct = fraction * 100;
+          const increment = pct >= reported ? pct - reported : 0;
+          if (pct < reported) reported = 0;
+          reported = Math.max(reported, pct);
+          const eta = event.etaSeconds === null ? '' : `, ETA ${formatEta(event.etaSeconds)}`;
+          progress.report({ message: `${event.phase} step ${event.step}/${event.totalSteps}${eta}`, increment });
+        });
+        void run.process.exited.then(() => {
+          sub();
+          resolve();
+        });
+      }),
+    );
+  }
+}
+
+function formatEta(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const m = Math.floor(seconds / 60);
+  return m < 60 ? `${m} min ${Math.round(seconds % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}

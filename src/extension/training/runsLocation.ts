@@ -1,0 +1,15 @@
+// Where runs live for this workspace: the first folder + the `spo.train.runsDirectory` setting.
+import * as path from 'path';
+import * as vscode from 'vscode';
+
+export function workspaceRoot(): string | null {
+  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? null;
+}
+
+/** Absolute runs folder, or null with no folder open (runs are written into the workspace). */
+export function runsDirectory(): string | null {
+  const root = workspaceRoot();
+  if (!root) return null;
+  const setting = vscode.workspace.getConfiguration('spo.train').get<string>('runsDirectory', '.spo/runs') || '.spo/runs';
+  return path.resolve(root, setting);
+}

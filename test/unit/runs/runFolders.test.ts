@@ -1,0 +1,87 @@
+// Run-folder discovery: newest first by name, only real runs, the run with degrees for a dataset,
+// checkpoints by step; and the Train SPO request → trainer command line, checked by the trainer's own parser.
+import { describe, it, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseTrainArgs } from '../../../src/trainer/run';
+import { checkNumberField, findDegreesRun, listCheckpoints, listRuns, newRunName, parseDegreesText, trainerArgs, TrainRequest, validateTrainRequest } from '../../../src/core/runs';
+import { HH_SAMPLE } from '../../helpers/paths';
+
+describe('run folders', () => {
+  let runs: string;
+  before(() => {
+    runs = fs.mkdtempSync(path.join(os.tmpdir(), 'spo-runs-'));
+    const make = (name: string, files: Record<string, string>) => {
+      fs.mkdirSync(path.join(runs, name), { recursive: true });
+      for (const [f, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(runs, name, f)), { recursive: true });
+        fs.writeFileSync(path.join(runs, name, f), text);
+      }
+    };
+    make('20261126-090000', { 'config.json': JSON.stringify({ data: 'data/a.jsonl' }), 'degrees.jsonl': '' });
+    make('20261127-100000', { 'metrics.jsonl': '', 'config.json': JSON.stringify({ data: 'data/b.jsonl' }), 'degrees.jsonl': '' });
+    make('20261127-110000', { 'metrics.jsonl': '', 'config.json': JSON.stringify({ data: 'data/a.jsonl' }), 'checkpoints/step-10/trainer_state.json': '{}', 'checkpoints/step-2/trainer_state.json': '{}', 'checkpoints/step-30/model.safetensors': '', 'checkpoints/tmp/x': '' });
+    make('not-a-run', { 'notes.txt': 'x' });
+  });
+  after(() => fs.rmSync(runs, { recursive: true, force: true }));
+
+  it('lists runs newest first and skips folders that are not runs', () => {
+    assert.deepEqual(listRuns(runs).map((r) => r.name), ['20261127-110000', '20261127-100000', '20261126-090000']);
+    assert.deepEqual(listRuns(path.join(runs, 'missing')), []);
+  });
+
+  it('finds the newest run with degrees.jsonl trained on the same data file', () => {
+    const base = '/ws';
+    assert.equal(findDegreesRun(runs, '/ws/data/a.jsonl', base)?.name, '20261126-090000'); // the newer one has no degrees
+    assert.equal(findDegreesRun(runs, '/ws/data/b.jsonl', base)?.name, '20261127-100000');
+    assert.equal(findDegreesRun(runs, '/ws/data/c.jsonl', base), null);
+  });
+
+  it('lists complete checkpoints by step, highest first (step-30 lacks trainer_state.json: still being written)', () => {
+    assert.deepEqual(listCheckpoints(path.join(runs, '20261127-110000')).map((c) => c.step), [10, 2]);
+  });
+
+  it('names runs like the trainer does, so both sort together', () => {
+    assert.equal(newRunName(new Date(Date.UTC(2026, 10, 27, 0, 20, 5))), '20261127-002005');
+  });
+});
+
+describe('degrees.jsonl', () => {
+  it('reads the trainer record shape (model.probability, heads as {probs, expected}) keyed by line', () => {
+    const line = JSON.stringify({ index: 0, line: 7, model: { margin: -0.5, probability: 0.377 }, spo: { pref: { probs: [0.5, 0.5], expected: 0.5 }, dispref: { probs: [0.25, 0.75], expected: 0.75 } }, data: { degree: 0.25 } });
+    const map = parseDegreesText(`${line}\n{"line":8,"spo":null,"data":{"degree":-1}}\ngarbage\n`);
+    assert.deepEqual(map.get(7), { line: 7, index: 0, model: { margin: -0.5, prob: 0.377 }, spo: { pref: [0.5, 0.5], dispref: [0.25, 0.75], prefExpected: 0.5, disprefExpected: 0.75 }, data: 0.25 });
+    assert.deepEqual(map.get(8), { line: 8, data: -1 });
+    assert.equal(map.size, 2);
+  });
+});
+
+describe('train request', () => {
+  const request = (over: Partial<TrainRequest> = {}): TrainRequest => ({
+    data: HH_SAMPLE, model: null, loss: 'ipo', gamma: 0.5, classes: 6, beta: 0.2, maxSteps: 7, backend: 'cpu', runDir: '/tmp/spo-x/run', seed: 3,
+    overrides: { max_pairs: 32, 'tiny.sft_steps': 2 }, ...over,
+  });
+
+  it('turns a request into flags the trainer parses back to the same config', () => {
+    const { config, runDir } = parseTrainArgs(trainerArgs(request()));
+    assert.equal(runDir, '/tmp/spo-x/run');
+    assert.equal(config.data, HH_SAMPLE);
+    assert.deepEqual([config.loss, config['spo.gamma'], config['spo.classes'], config.beta, config.max_steps, config.seed, config.backend, config.max_pairs, config['tiny.sft_steps'], config.model],
+      ['ipo', 0.5, 6, 0.2, 7, 3, 'cpu', 32, 2, null]);
+  });
+
+  it('names the field at fault', () => {
+    assert.equal(validateTrainRequest(request()), null);
+    assert.match(validateTrainRequest(request({ beta: 0 }))!, /^β \(beta\): .*"beta" must be a number > 0/);
+    assert.match(validateTrainRequest(request({ classes: 1 }))!, /^K \(SPO classes\): .*spo\.classes/);
+    assert.match(validateTrainRequest(request({ maxSteps: 2.5 }))!, /^max steps: .*integer/);
+    assert.match(validateTrainRequest(request({ data: '/nope/x.jsonl' }))!, /Dataset not found: \/nope\/x\.jsonl/);
+    assert.match(validateTrainRequest(request({ model: '/tmp' }))!, /Model folder \/tmp has no config\.json/);
+    assert.equal(checkNumberField('γ', 'abc', 0, 1, false), 'γ must be a number');
+    assert.equal(checkNumberField('K', '2.5', 2, 64, true), 'K must be an integer');
+    assert.equal(checkNumberField('β', '0', 0, 1, false, true), 'β must be > 0');
+    assert.equal(checkNumberField('γ', '0.3', 0, 1, false), null);
+  });
+});
