@@ -2,7 +2,9 @@
 // limited support: inspecting data is safe, only training needs trust.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { hhFile, openFile, spoExtension, takeScreenshot, waitFor } from '../helpers';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { hhFile, openFile, spoExtension, takeScreenshot, waitFor, workspaceDir } from '../helpers';
 
 describe('activation in an untrusted workspace', () => {
   it('runs with workspace trust enabled and the folder not trusted', () => {
@@ -16,5 +18,16 @@ describe('activation in an untrusted workspace', () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     assert.ok(registered.has('spo.toggleHighlights'), 'spo.toggleHighlights is not registered');
     await takeScreenshot('activation-untrusted');
+  });
+
+  it('refuses Train SPO: no trainer is forked and nothing is written', async () => {
+    const runs = path.join(workspaceDir(), '.spo');
+    // The refusal waits on a warning notification nobody answers here, so the command is not awaited.
+    void vscode.commands.executeCommand('spo.train', { data: hhFile(), preset: 'tiny', maxSteps: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const state = await vscode.commands.executeCommand<{ live: boolean; pid: number | null }>('spo._test.getRunManagerState');
+    assert.equal(state.live, false, 'a run was started in an untrusted workspace');
+    assert.equal(state.pid, null);
+    assert.equal(fs.existsSync(runs), false, `${runs} was created in an untrusted workspace`);
   });
 });

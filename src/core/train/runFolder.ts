@@ -1,0 +1,95 @@
+// The run folder (design.md): config.json, metrics.jsonl (every TrainerEvent, one JSON object a line),
+// log.txt, split.json, tokenizer.json, reference/, checkpoints/step-N/, degrees.jsonl.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { TrainerEvent } from '../protocol/trainer';
+
+export const RUN_FILES = {
+  config: 'config.json',
+  metrics: 'metrics.jsonl',
+  log: 'log.txt',
+  split: 'split.json',
+  tokenizer: 'tokenizer.json',
+  reference: 'reference',
+  refLogps: 'reference/logps.json',
+  checkpoints: 'checkpoints',
+  degrees: 'degrees.jsonl',
+} as const;
+
+export class RunFolder {
+  constructor(readonly dir: string) {}
+
+  path(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  exists(name: string): boolean {
+    return fs.existsSync(this.path(name));
+  }
+
+  writeJson(name: string, value: unknown): void {
+    fs.mkdirSync(path.dirname(this.path(name)), { recursive: true });
+    // Write then rename, so a crash never leaves half a JSON file behind.
+    const tmp = this.path(name) + '.tmp';
+    fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+    fs.renameSync(tmp, this.path(name));
+  }
+
+  readJson<T>(name: string): T {
+    const file = this.path(name);
+    try {
+      return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+    } catch (err) {
+      throw new Error(`${file}: cannot read (${(err as Error).message})`);
+    }
+  }
+
+  /** Append one event to metrics.jsonl, and log/alert/done events to log.txt as text. */
+  record(event: TrainerEvent): void {
+    fs.mkdirSync(this.dir, { recursive: true });
+    fs.appendFileSync(this.path(RUN_FILES.metrics), JSON.stringify(event) + '\n');
+    const line = describeEvent(event);
+    if (line) fs.appendFileSync(this.path(RUN_FILES.log), `${new Date(event.time).toISOString()} ${line}\n`);
+  }
+
+  checkpointDir(step: number): string {
+    return path.join(this.dir, RUN_FILES.checkpoints, `step-${step}`);
+  }
+
+  /** Steps of complete checkpoints (trainer_state.json is written last), ascending. */
+  checkpointSteps(): number[] {
+    const root = this.path(RUN_FILES.checkpoints);
+    if (!fs.existsSync(root)) return [];
+    return fs.readdirSync(root)
+      .map((name) => /^step-(\d+)$/.exec(name))
+      .filter((m): m is RegExpExecArray => m !== null && fs.existsSync(path.join(root, m[0], 'trainer_state.json')))
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+  }
+}
+
+/** One human line for log.txt / plain stderr (null for events that are not worth a line). */
+export function describeEvent(e: TrainerEvent): string | null {
+  switch (e.type) {
+    case 'started': return `started run ${e.runName} in ${e.runDir} on backend ${e.backend}${e.backendNote ? ` (${e.backendNote})` : ''}, ${e.totalSteps} steps`;
+    case 'log': return `[${e.level}] ${e.message}`;
+    case 'alert': return `[alert ${e.code}] step ${e.step}: ${e.message}`;
+    case 'checkpoint': return `checkpoint step ${e.step}: ${e.path}`;
+    case 'done': return `done (${e.reason}) at step ${e.step}${e.message ? `: ${e.message}` : ''}`;
+    case 'metrics': {
+      const r = e.row;
+      const keys = Object.keys(r).some((k) => k.startsWith('eval/'))
+        ? ['eval/loss', 'eval/rewards/accuracies', 'eval/rewards/margins', 'eval/spo/acc_pref', 'eval/spo/acc_dispref']
+        : ['loss', 'loss/align', 'rewards/accuracies', 'rewards/margins', 'spo/acc_pref', 'grad_norm', 'learning_rate', 'tokens_per_second'];
+      const parts = keys.filter((k) => r[k] !== undefined).map((k) => `${k}=${formatNumber(r[k])}`);
+      return `step ${r.step} ${parts.join(' ')}`;
+    }
+    default: return null;
+  }
+}
+
+function formatNumber(x: number): string {
+  if (Number.isInteger(x)) return String(x);
+  const a = Math.abs(x);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(2) : x.toFixed(4);
+}

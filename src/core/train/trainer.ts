@@ -1,0 +1,423 @@
+// The SPO training run, top to bottom (nanoGPT style): data and split, key spans, models (tiny preset:
+// tokenizer + GPT-2 + SFT reference; or an HF folder), then the loop: augment, L_align + γ·CE,
+// AdamW with warmup + cosine, log, eval, checkpoint; finally per-example degrees.
+import * as fs from 'fs';
+import * as path from 'path';
+import type * as tfjs from '@tensorflow/tfjs';
+import type { CausalLM, TF, TextTokenizer } from '../model/types';
+import type { PreferencePair } from '../data/types';
+import type { KeySpan } from '../keys/types';
+import type { MetricsRow, TrainerEvent, TrainerPhase } from '../protocol/trainer';
+import { loadTf } from '../model/backend';
+import { HfTextTokenizer, loadTokenizer } from '../model/tokenizer';
+import { trainByteLevelBpe } from '../model/bpeTrainer';
+import { createGpt2, gpt2FromTensors } from '../model/gpt2';
+import { llamaFromTensors } from '../model/llama';
+import { loadCausalLM, modelTensors, saveCausalLM } from '../model/checkpoint';
+import { EncodedPair, encodePair } from '../model/logprobs';
+import { loadPreferenceFile } from '../data';
+import { createExtractor } from '../keys';
+import { SeededRandom } from '../random';
+import { TrainConfig, effectiveLearningRate } from './config';
+import { usesReference } from './losses';
+import { DegreeAugmenter } from './augmenter';
+import { SpoHeads, createSpoHeads, disposeSpoHeads, spoHeadsFromTensors } from './spoHeads';
+import { AdamW, learningRateAt } from './optim';
+import { StepInput, StepMetrics, StepSettings, VariantRow, referenceLogps, stepLoss } from './step';
+import { RUN_FILES, RunFolder } from './runFolder';
+import { HEADS_FILE, OPTIMIZER_FILE, TrainerState, readFloatTensors, readTrainerState, saveCheckpoint } from './checkpoint';
+import { HealthMonitor, HealthState } from './health';
+import { runSft } from './sft';
+import { computeDegrees } from './degrees';
+
+export interface TrainerHooks {
+  /** Every event, after it is appended to metrics.jsonl. */
+  onEvent?: (event: TrainerEvent) => void;
+  /** Polled between steps; true → save a checkpoint and finish with done(stopped). */
+  shouldStop?: () => boolean;
+  /** Test hook: see (and replace) the host value of a step's loss before the NaN check. */
+  inspectLoss?: (step: number, loss: number) => number;
+}
+
+export interface TrainOptions {
+  config: TrainConfig;
+  /** Run folder (created when new). */
+  runDir: string;
+  /** Continue from the run folder's last checkpoint. */
+  resume?: boolean;
+  /** Where tfjs-backend-wasm's .wasm files are (the bundle copies them beside dist/*.js). */
+  wasmDir?: string;
+  hooks?: TrainerHooks;
+}
+
+export interface TrainResult {
+  reason: 'completed' | 'stopped' | 'failed';
+  step: number;
+  message?: string;
+  runDir: string;
+  /** Last eval row, when an eval ran. */
+  lastEval?: MetricsRow;
+}
+
+interface Split {
+  /** Indices into the loaded pairs. */
+  train: number[];
+  eval: number[];
+  /** The same, as 1-based source lines (what a human or another tool can check). */
+  trainLines: number[];
+  evalLines: number[];
+}
+
+/** Fixed held-out split: a seeded shuffle, eval = the first ⌈fraction·N⌉ (capped), recorded in split.json. */
+export function makeSplit(pairs: readonly PreferencePair[], cfg: TrainConfig): Split {
+  const order = new SeededRandom(cfg.seed ^ 0x5eed).shuffled(pairs.map((_, i) => i));
+  const nEval = Math.min(cfg.eval_max_pairs, Math.ceil(cfg.eval_fraction * pairs.length), pairs.length - 1);
+  const evalIdx = order.slice(0, nEval).sort((a, b) => a - b);
+  const trainIdx = order.slice(nEval).sort((a, b) => a - b);
+  return { train: trainIdx, eval: evalIdx, trainLines: trainIdx.map((i) => pairs[i].line), evalLines: evalIdx.map((i) => pairs[i].line) };
+}
+
+function cloneModel(tf: TF, model: CausalLM, namePrefix: string, trainable: boolean): CausalLM {
+  const tensors = new Map([...modelTensors(model)].map(([k, t]) => [k, { shape: t.shape, data: t.data as Float32Array }]));
+  const build = model.config.architecture === 'gpt2' ? gpt2FromTensors : llamaFromTensors;
+  return build(tf, model.config, tensors, `copy of ${namePrefix}`, { namePrefix, trainable });
+}
+
+const now = () => Date.now();
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Run (or resume) a training. Errors after the run folder is claimed end with a done(failed) event in
+ * metrics.jsonl before they propagate.
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const run = new RunFolder(options.runDir);
+  if (!options.resume && run.exists(RUN_FILES.metrics)) {
+    throw new Error(`${run.dir} already holds a run (metrics.jsonl exists): continue it with --resume, or choose another --out`);
+  }
+  fs.mkdirSync(run.dir, { recursive: true });
+  let lastStep = 0;
+  const onEvent = options.hooks?.onEvent;
+  try {
+    return await trainInFolder(run, { ...options, hooks: { ...options.hooks, onEvent: (e) => { if (e.type === 'metrics') lastStep = e.row.step; onEvent?.(e); } } });
+  } catch (err) {
+    const event: TrainerEvent = { type: 'done', reason: 'failed', step: lastStep, message: (err as Error).message, time: now() };
+    run.record(event);
+    onEvent?.(event);
+    throw err;
+  }
+}
+
+async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<TrainResult> {
+  const cfg = options.config;
+  const hooks = options.hooks ?? {};
+  const emit = (event: TrainerEvent): void => {
+    run.record(event);
+    hooks.onEvent?.(event);
+  };
+  const log = (level: 'info' | 'warn' | 'error', message: string) => emit({ type: 'log', level, message, time: now() });
+  const progress = (phase: TrainerPhase, step: number, totalSteps: number, etaSeconds: number | null) =>
+    emit({ type: 'progress', phase, step, totalSteps, etaSeconds, time: now() });
+  const stopRequested = () => hooks.shouldStop?.() ?? false;
+
+  // ---- backend -------------------------------------------------------------------------------
+  const { tf, backend, notes } = await loadTf({ backend: cfg.backend, wasmDir: options.wasmDir });
+
+  // ---- data, split, key spans ------------------------------------------------------------------
+  const loaded = await loadPreferenceFile(cfg.data);
+  for (const issue of loaded.issues.slice(0, 20)) log('warn', `${cfg.data}:${issue.line}: ${issue.message} (skipped)`);
+  if (loaded.issues.length > 20) log('warn', `${cfg.data}: ${loaded.issues.length - 20} more bad records skipped`);
+  const pairs = cfg.max_pairs > 0 ? loaded.pairs.slice(0, cfg.max_pairs) : loaded.pairs;
+  if (pairs.length < 2) throw new Error(`${cfg.data}: need at least 2 preference pairs to train, found ${pairs.length}`);
+
+  let split: Split;
+  if (options.resume) {
+    split = run.readJson<Split>(RUN_FILES.split);
+  } else {
+    split = makeSplit(pairs, cfg);
+    run.writeJson(RUN_FILES.split, split);
+    run.writeJson(RUN_FILES.config, cfg);
+  }
+  const evalSet = new Set(split.eval);
+  const extractor = createExtractor(cfg.extractor);
+  const keys: Array<{ chosen: KeySpan[]; rejected: KeySpan[] }> = pairs.map((p) => ({
+    chosen: extractor.extract(p.chosen.text, cfg.maxKeys),
+    rejected: extractor.extract(p.rejected.text, cfg.maxKeys),
+  }));
+
+  emit({
+    type: 'started', runDir: run.dir, runName: path.basename(run.dir), backend, backendNote: notes.join('; '),
+    totalSteps: cfg.max_steps, config: cfg as unknown as Record<string, unknown>, time: now(),
+  });
+  log('info', `${pairs.length} pairs (${split.train.length} train, ${split.eval.length} held out); loss ${cfg.loss}, β ${cfg.beta}, γ ${cfg['spo.gamma']}, K ${cfg['spo.classes']}, lr ${effectiveLearningRate(cfg)}`);
+
+  // ---- tokenizer and models ---------------------------------------------------------------------
+  const needsRef = usesReference(cfg.loss);
+  const spoOn = cfg['spo.gamma'] > 0;
+  const checkpointSteps = options.resume ? run.checkpointSteps() : [];
+  if (options.resume && checkpointSteps.length === 0) throw new Error(`${run.dir}: no checkpoint to resume from`);
+  const resumeDir = options.resume ? run.checkpointDir(checkpointSteps[checkpointSteps.length - 1]) : null;
+
+  let tokenizer: TextTokenizer;
+  let policy: CausalLM;
+  let reference: CausalLM | null = null;
+  if (resumeDir) {
+    tokenizer = loadTokenizer(resumeDir);
+    policy = loadCausalLM(tf, resumeDir, { namePrefix: 'policy' });
+  } else if (cfg.model) {
+    tokenizer = loadTokenizer(cfg.model);
+    policy = loadCausalLM(tf, cfg.model, { namePrefix: 'policy' });
+  } else {
+    progress('tokenizer', 0, 1, null);
+    const texts = split.train.flatMap((i) => [pairs[i].prompt.text, pairs[i].chosen.text, pairs[i].rejected.text]);
+    const bpe = trainByteLevelBpe(texts, { vocabSize: cfg['tiny.vocab_size'], modelMaxLength: cfg['tiny.context_length'] });
+    tokenizer = new HfTextTokenizer(bpe.tokenizerJson, bpe.tokenizerConfig);
+    log('info', `tiny preset: byte-level BPE tokenizer with ${tokenizer.vocabSize} tokens (${bpe.merges} merges) trained on the training split`);
+    const D = cfg['tiny.d_model'];
+    policy = createGpt2(tf, {
+      architecture: 'gpt2', vocabSize: tokenizer.vocabSize, contextLength: cfg['tiny.context_length'], dModel: D,
+      nLayers: cfg['tiny.n_layers'], nHeads: cfg['tiny.n_heads'], nKvHeads: cfg['tiny.n_heads'], dFf: 4 * D,
+      tieWordEmbeddings: true, normEps: 1e-5, bosTokenId: tokenizer.bosTokenId, eosTokenId: tokenizer.eosTokenId,
+    }, cfg.seed, { namePrefix: 'policy' });
+  }
+  fs.writeFileSync(run.path(RUN_FILES.tokenizer), JSON.stringify(tokenizer.toJSON()));
+  const padId = tokenizer.eosTokenId ?? 0;
+  const maxLen = Math.min(cfg.max_length, policy.config.contextLength);
+  const encoded: Array<{ chosen: EncodedPair; rejected: EncodedPair }> = pairs.map((p) => ({
+    chosen: encodePair(tokenizer, p.prompt.text, p.chosen.text, maxLen),
+    rejected: encodePair(tokenizer, p.prompt.text, p.rejected.text, maxLen),
+  }));
+
+  if (!resumeDir && !cfg.model && cfg['tiny.sft_steps'] > 0) {
+    // SFT on prompt + chosen: the result is the reference policy and the starting point.
+    const sftSeqs = split.train.map((i) => encoded[i].chosen);
+    const t0 = now();
+    const last = await runSft(tf, policy, sftSeqs, {
+      steps: cfg['tiny.sft_steps'], batchSize: cfg.batch_size, learningRate: cfg['tiny.sft_learning_rate'],
+      warmupSteps: Math.min(10, cfg['tiny.sft_steps']), padId, seed: cfg.seed, maxGradNorm: cfg.max_grad_norm,
+      shouldStop: stopRequested,
+      onStep: (step, loss) => {
+        const total = cfg['tiny.sft_steps'];
+        const eta = ((now() - t0) / 1000 / step) * (total - step);
+        progress('sft', step, total, step > 1 ? eta : null);
+        if (step % 25 === 0 || step === total) log('info', `sft step ${step}/${total} loss ${loss.toFixed(4)}`);
+      },
+    });
+    log('info', `SFT done: ${cfg['tiny.sft_steps']} steps, final LM loss ${last.toFixed(4)} (the reference policy)`);
+  }
+
+  // The reference: saved once into reference/ so a resume uses the very same weights.
+  let refCache: Map<number, { chosen: number; rejected: number }> | null = null;
+  if (needsRef) {
+    progress('reference', 0, 1, null);
+    if (resumeDir) {
+      if (cfg.precompute_ref_log_probs) {
+        const saved = run.readJson<Array<[number, number, number]>>(RUN_FILES.refLogps);
+        refCache = new Map(saved.map(([i, c, r]) => [i, { chosen: c, rejected: r }]));
+      } else {
+        reference = loadCausalLM(tf, run.path(RUN_FILES.reference), { namePrefix: 'reference', trainable: false });
+      }
+    } else {
+      saveCausalLM(policy, run.path(RUN_FILES.reference), tokenizer);
+      reference = cloneModel(tf, policy, 'reference', false);
+      if (cfg.precompute_ref_log_probs) {
+        refCache = new Map();
+        for (let s = 0; s < pairs.length; s += cfg.batch_size) {
+          const idx = Array.from({ length: Math.min(cfg.batch_size, pairs.length - s) }, (_, j) => s + j);
+          const r = referenceLogps(tf, reference, [...idx.map((i) => encoded[i].chosen), ...idx.map((i) => encoded[i].rejected)], idx.length, padId);
+          idx.forEach((i, j) => refCache!.set(i, { chosen: r.chosen[j], rejected: r.rejected[j] }));
+        }
+        run.writeJson(RUN_FILES.refLogps, [...refCache].map(([i, v]) => [i, v.chosen, v.rejected]));
+        reference.dispose(); // precomputed: the reference is no longer needed in memory
+        reference = null;
+      }
+    }
+  }
+  const refFor = (idx: number[]): { chosen: number[]; rejected: number[] } => {
+    if (refCache) return { chosen: idx.map((i) => refCache!.get(i)!.chosen), rejected: idx.map((i) => refCache!.get(i)!.rejected) };
+    return referenceLogps(tf, reference!, [...idx.map((i) => encoded[i].chosen), ...idx.map((i) => encoded[i].rejected)], idx.length, padId);
+  };
+
+  // ---- heads, optimizer, state -----------------------------------------------------------------------
+  const K = cfg['spo.classes'];
+  const heads: SpoHeads = resumeDir && fs.existsSync(path.join(resumeDir, HEADS_FILE))
+    ? spoHeadsFromTensors(tf, readFloatTensors(path.join(resumeDir, HEADS_FILE)), path.join(resumeDir, HEADS_FILE))
+    : createSpoHeads(tf, policy.config.dModel, K, cfg.seed + 1);
+  const params = new Map<string, tfjs.Variable>();
+  for (const v of policy.weights.values()) params.set(v.name, v);
+  if (spoOn) for (const v of heads.weights.values()) params.set(v.name, v);
+  const optimizer = new AdamW(tf, {
+    beta1: cfg.adam_beta1, beta2: cfg.adam_beta2, epsilon: cfg.adam_epsilon, weightDecay: cfg.weight_decay, maxGradNorm: cfg.max_grad_norm,
+  });
+  const dataRng = new SeededRandom(cfg.seed);
+  const augmentRng = new SeededRandom(cfg.seed + 2);
+  const health = new HealthMonitor(cfg.loss === 'sigmoid');
+  let state: TrainerState;
+  if (resumeDir) {
+    state = readTrainerState(resumeDir);
+    optimizer.loadState(state.optimizerStep, readFloatTensors(path.join(resumeDir, OPTIMIZER_FILE)));
+    dataRng.setState(state.dataRng);
+    augmentRng.setState(state.augmentRng);
+    health.setState(state.health as HealthState);
+    log('info', `resumed from ${resumeDir} at step ${state.step}`);
+  } else {
+    state = { step: 0, optimizerStep: 0, epoch: 0, position: 0, order: dataRng.shuffled(split.train), dataRng: 0, augmentRng: 0, health: null };
+  }
+
+  const maxLr = effectiveLearningRate(cfg);
+  const schedule = { maxLr, minLr: maxLr * cfg.min_lr_ratio, warmupSteps: cfg.warmup_steps, totalSteps: cfg.max_steps };
+  const settings: StepSettings = {
+    loss: cfg.loss,
+    lossOptions: { beta: cfg.beta, labelSmoothing: cfg.label_smoothing, simpoGamma: cfg.simpo_gamma, orpoLambda: cfg.orpo_lambda },
+    gamma: cfg['spo.gamma'],
+    pooling: cfg['spo.pooling'],
+    padId,
+  };
+  const augmenter = new DegreeAugmenter(K);
+
+  /** The step input for some pairs: intact rows, SPO variants (c = 0 reuses the intact row). */
+  const buildInput = (idx: number[], rng: SeededRandom): StepInput => {
+    const B = idx.length;
+    const sequences = [...idx.map((i) => encoded[i].chosen), ...idx.map((i) => encoded[i].rejected)];
+    const pref: VariantRow[] = [];
+    const dispref: VariantRow[] = [];
+    let kept = 0;
+    if (spoOn) {
+      idx.forEach((i, j) => {
+        for (const side of ['chosen', 'rejected'] as const) {
+          const v = augmenter.augment(pairs[i][side].text, keys[i][side], rng);
+          if (!v.kept) continue;
+          kept++;
+          const intactRow = side === 'chosen' ? j : B + j;
+          let row = intactRow;
+          if (v.removed > 0) {
+            row = sequences.length;
+            sequences.push(encodePair(tokenizer, pairs[i].prompt.text, v.text, maxLen));
+          }
+          (side === 'chosen' ? pref : dispref).push({ row, label: v.label });
+        }
+      });
+    }
+    return { sequences, pairs: B, pref, dispref, coverage: kept / (2 * B), refLogps: needsRef ? refFor(idx) : undefined };
+  };
+
+  const saveNow = (step: number): string => {
+    const dir = run.checkpointDir(step);
+    state = { ...state, step, optimizerStep: optimizer.step, dataRng: dataRng.getState(), augmentRng: augmentRng.getState(), health: health.getState() };
+    saveCheckpoint(dir, policy, tokenizer, spoOn ? heads : null, optimizer, state);
+    emit({ type: 'checkpoint', step, path: dir, time: now() });
+    return dir;
+  };
+
+  /** Eval on the held-out split; undefined when a stop request cut it short (no row is logged). */
+  const evaluate = async (step: number): Promise<MetricsRow | undefined> => {
+    const rng = new SeededRandom(cfg.seed + 3); // same variants at every eval, so evals compare
+    const sums: Record<string, number> = {};
+    const weights: Record<string, number> = {};
+    for (let s = 0; s < split.eval.length; s += cfg.batch_size) {
+      await yieldToEventLoop();
+      if (stopRequested()) return undefined;
+      const idx = split.eval.slice(s, s + cfg.batch_size);
+      const input = buildInput(idx, rng);
+      let m: StepMetrics = {};
+      tf.tidy(() => { m = stepLoss(tf, policy, spoOn ? heads : null, input, settings).collect(); });
+      for (const [k, v] of Object.entries(m)) {
+        const w = k.startsWith('spo/acc_pref') ? input.pref.length : k.startsWith('spo/acc_dispref') ? input.dispref.length : idx.length;
+        sums[k] = (sums[k] ?? 0) + v * w;
+        weights[k] = (weights[k] ?? 0) + w;
+      }
+    }
+    const row: MetricsRow = { step };
+    for (const k of Object.keys(sums)) row[`eval/${k}`] = sums[k] / Math.max(1, weights[k]);
+    emit({ type: 'metrics', row, time: now() });
+    return row;
+  };
+
+  const finish = (reason: TrainResult['reason'], step: number, message?: string): TrainResult => {
+    emit(message === undefined ? { type: 'done', reason, step, time: now() } : { type: 'done', reason, step, message, time: now() });
+    optimizer.dispose();
+    disposeSpoHeads(heads);
+    reference?.dispose();
+    policy.dispose();
+    return { reason, step, message, runDir: run.dir, lastEval };
+  };
+
+
+  // ---- the loop -------------------------------------------------------------------------------------------
+  let lastEval: MetricsRow | undefined;
+  let lastSaved = resumeDir ? state.step : -1;
+  const startStep = state.step;
+  const t0 = now();
+  for (let step = startStep + 1; step <= cfg.max_steps; step++) {
+    await yieldToEventLoop(); // lets IPC 'stop' messages and signals arrive between steps
+    if (stopRequested()) {
+      const done = step - 1;
+      if (lastSaved !== done) saveNow(done);
+      return finish('stopped', done, 'stopped on request');
+    }
+    // Next batch in the epoch's order; a new epoch reshuffles (the order and position are checkpointed).
+    const idx: number[] = [];
+    while (idx.length < cfg.batch_size) {
+      if (state.position >= state.order.length) {
+        state = { ...state, epoch: state.epoch + 1, position: 0, order: dataRng.shuffled(split.train) };
+      }
+      idx.push(state.order[state.position]);
+      state = { ...state, position: state.position + 1 };
+    }
+    const stepStart = now();
+    const input = buildInput(idx, augmentRng);
+    let result: ReturnType<typeof stepLoss> | null = null;
+    const { value, grads } = tf.variableGrads(() => {
+      result = stepLoss(tf, policy, spoOn ? heads : null, input, settings);
+      return result.loss;
+    }, [...params.values()]);
+    const metrics = result!.collect();
+    value.dispose();
+    const lossValue = hooks.inspectLoss ? hooks.inspectLoss(step, metrics.loss) : metrics.loss;
+    if (!Number.isFinite(lossValue)) {
+      tf.dispose(Object.values(grads));
+      const last = lastSaved >= 0 ? `the last good checkpoint is ${run.checkpointDir(lastSaved)}` : 'no checkpoint was saved yet';
+      const message = `loss is ${lossValue} at step ${step}; training stopped (${last}). Try a lower learning_rate or beta.`;
+      emit({ type: 'alert', code: 'nan', step, message, time: now() });
+      return finish('failed', step - 1, message);
+    }
+    const lr = learningRateAt(step, schedule);
+    const gradNorm = optimizer.apply(params, new Map(Object.entries(grads)), lr);
+    tf.dispose(Object.values(grads));
+    const seconds = (now() - stepStart) / 1000;
+
+    const row: MetricsRow = {
+      step,
+      ...metrics,
+      loss: lossValue,
+      grad_norm: gradNorm,
+      learning_rate: lr,
+      tokens_per_second: result!.tokens / Math.max(seconds, 1e-6),
+      epoch: (step * cfg.batch_size) / split.train.length,
+    };
+    if (step % cfg.log_every === 0 || step === cfg.max_steps) emit({ type: 'metrics', row, time: now() });
+    for (const a of health.observe(step, metrics['loss/align'], metrics['rewards/chosen'])) {
+      emit({ type: 'alert', code: a.code, step, message: a.message, time: now() });
+    }
+    const perStep = (now() - t0) / 1000 / (step - startStep);
+    progress('align', step, cfg.max_steps, step - startStep > 1 ? perStep * (cfg.max_steps - step) : null);
+    if (cfg.eval_every > 0 && step % cfg.eval_every === 0 && split.eval.length > 0) lastEval = (await evaluate(step)) ?? lastEval;
+    if (cfg.save_every > 0 && step % cfg.save_every === 0) lastSaved = (saveNow(step), step);
+  }
+
+  // ---- end of training: final eval, checkpoint, degrees ------------------------------------------------------
+  const final = cfg.max_steps;
+  if (split.eval.length > 0 && (lastEval === undefined || lastEval.step !== final)) lastEval = (await evaluate(final)) ?? lastEval;
+  if (lastSaved !== final) saveNow(final);
+  if (stopRequested()) return finish('stopped', final, 'stopped on request');
+  const degreeStart = now();
+  const records = await computeDegrees(tf, policy, spoOn ? heads : null, {
+    pairs, encoded, keys, evalSet, refLogps: needsRef ? refFor : null, loss: cfg.loss, beta: cfg.beta,
+    pooling: cfg['spo.pooling'], padId, batchSize: cfg.batch_size,
+  }, (done, total) => progress('degrees', done, total, done > 0 ? ((now() - degreeStart) / 1000 / done) * (total - done) : null), stopRequested);
+  // The final checkpoint is saved already; a stop here only skips degrees.jsonl.
+  if (!records) return finish('stopped', final, 'stopped on request before the per-example degrees were written');
+  fs.writeFileSync(run.path(RUN_FILES.degrees), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  log('info', `wrote ${records.length} per-example degrees to ${run.path(RUN_FILES.degrees)}`);
+  return finish('completed', final);
+}
