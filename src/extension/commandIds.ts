@@ -2,6 +2,8 @@
 export enum CommandId {
   Train = 'spo.train',
   StopTraining = 'spo.stopTraining',
+  ResumeTraining = 'spo.resumeTraining',
+  RunExperiment = 'spo.runExperiment',
   ShowCurves = 'spo.showCurves',
   InspectDegree = 'spo.inspectDegree',
   ShowDatasetDegrees = 'spo.showDatasetDegrees',

@@ -5,6 +5,9 @@ import type { MetricsRow } from '../../src/core/protocol';
 import { emaSmooth } from './smoothing';
 import { ChartTheme, withAlpha } from './theme';
 
+/** Tick spacings allowed on the step axis (uPlot picks the smallest that fits). */
+const STEP_INCREMENTS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 1e4, 2e4, 2.5e4, 5e4, 1e5, 2e5, 5e5, 1e6];
+
 /** The metrics drawn, in reading order (spo-method.md §5 names). */
 export const CHART_METRICS: Array<{ key: string; title: string }> = [
   { key: 'loss', title: 'loss' },
@@ -174,7 +177,8 @@ export class MetricChart {
       legend: { show: false },
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
-      axes: [{ ...axis(), label: undefined }, { ...axis(), size: 60, values: (_u, vals) => vals.map((v) => (v === null ? '' : format(v).replace(/\.?0+(e|$)/, '$1'))) }],
+      // Steps are whole numbers: no 1.5 ticks on a short run.
+      axes: [{ ...axis(), label: undefined, incrs: STEP_INCREMENTS }, { ...axis(), size: 60, values: (_u, vals) => vals.map((v) => (v === null ? '' : format(v).replace(/\.?0+(e|$)/, '$1'))) }],
     }, built.data, this.plotHost);
     return built.points;
   }

@@ -18,15 +18,28 @@ export function emptyHistory(name: string): RunHistory {
   return { name, status: 'unknown', totalSteps: null, rows: [], alerts: [], lastCheckpoint: null, lastStep: 0, doneMessage: null };
 }
 
-/** Apply one event; returns the rows and alerts it added (for incremental webview updates). */
-export function applyEvent(history: RunHistory, event: TrainerEvent): { rows: MetricsRow[]; alerts: CurvesAlert[] } {
-  const added = { rows: [] as MetricsRow[], alerts: [] as CurvesAlert[] };
+const isEvalRow = (row: MetricsRow): boolean => Object.keys(row).some((k) => k.startsWith('eval/'));
+
+/**
+ * Apply one event; returns the rows and alerts it added (for incremental webview updates), and
+ * `replaced` when earlier rows were dropped (the receiver must then redraw the whole history).
+ */
+export function applyEvent(history: RunHistory, event: TrainerEvent): { rows: MetricsRow[]; alerts: CurvesAlert[]; replaced: boolean } {
+  const added = { rows: [] as MetricsRow[], alerts: [] as CurvesAlert[], replaced: false };
   switch (event.type) {
     case 'started':
       history.status = 'running';
       history.totalSteps = event.totalSteps;
       break;
     case 'metrics': {
+      // A resumed run restarts at its last checkpoint: rows its first attempt logged from that step on
+      // (after a crash) are superseded, so the curves stay one line with increasing steps.
+      const isEval = isEvalRow(event.row);
+      const superseded = (r: MetricsRow) => isEvalRow(r) === isEval && r.step >= event.row.step;
+      if (history.rows.some(superseded)) {
+        history.rows = history.rows.filter((r) => !superseded(r));
+        added.replaced = true;
+      }
       history.rows.push(event.row);
       added.rows.push(event.row);
       history.lastStep = Math.max(history.lastStep, event.row.step);
@@ -51,7 +64,8 @@ export function applyEvent(history: RunHistory, event: TrainerEvent): { rows: Me
       history.lastCheckpoint = { step: event.step, path: event.path };
       break;
     case 'done':
-      history.status = event.reason;
+      // Stopped at its last step is a finished run (the experiment stops its arms there to skip the degrees pass).
+      history.status = event.reason === 'stopped' && history.totalSteps !== null && event.step >= history.totalSteps ? 'completed' : event.reason;
       history.lastStep = Math.max(history.lastStep, event.step);
       history.doneMessage = event.message ?? null;
       break;

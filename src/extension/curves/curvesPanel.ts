@@ -4,9 +4,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CurvesCommand, CurvesNotification, CurvesRenderReport, CurvesRun, CurvesViewState } from '../../core/protocol';
-import { applyEvent, historyFromEvents, listRuns, metricsToCsv, readMetricsFile, RunHistory } from '../../core/runs';
+import { applyEvent, curveRunDir, historyFromEvents, listCurveRuns, listRuns, metricsToCsv, readMetricsFile, RunHistory } from '../../core/runs';
 import { RunManager } from '../training/runManager';
-import { runsDirectory } from '../training/runsLocation';
+import { experimentsDirectory, runsDirectory } from '../training/runsLocation';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export const CURVES_VIEW_TYPE = 'spo.curves';
@@ -29,14 +29,20 @@ export class CurvesPanel {
   /** Histories of the drawn runs (the live one is updated from run-manager events). */
   private readonly histories = new Map<string, RunHistory>();
 
-  static createOrShow(ctx: CurvesContext, run?: string): CurvesPanel {
+  /**
+   * Show the panel. `run` joins the runs drawn; `runs` replaces them (e.g. the arms of an experiment,
+   * named as listCurveRuns names them: `<experiment>/seed-1/dpo`).
+   */
+  static createOrShow(ctx: CurvesContext, run?: string, runs?: string[]): CurvesPanel {
     if (ctx.current) {
       ctx.current.panel.reveal(ctx.current.panel.viewColumn);
-      if (run && !ctx.current.view.selected.includes(run)) ctx.current.select([run, ...ctx.current.view.selected]);
+      if (runs?.length) ctx.current.select([...runs]);
+      else if (run && !ctx.current.view.selected.includes(run)) ctx.current.select([run, ...ctx.current.view.selected]);
       return ctx.current;
     }
     const panel = vscode.window.createWebviewPanel(CURVES_VIEW_TYPE, 'SPO Training Curves', vscode.ViewColumn.Active, webviewOptions(ctx.extensionUri));
-    return new CurvesPanel(ctx, panel, run ? { ...DEFAULT_VIEW, selected: [run] } : null);
+    const selected = runs?.length ? [...runs] : run ? [run] : null;
+    return new CurvesPanel(ctx, panel, selected ? { ...DEFAULT_VIEW, selected } : null);
   }
 
   /** Restore after a window reload: the webview's persisted state says which runs it showed. */
@@ -59,14 +65,20 @@ export class CurvesPanel {
       panel.webview.onDidReceiveMessage((m: CurvesCommand) => this.onCommand(m)),
       ctx.manager.onEvent(({ run, event }) => {
         if (!run) return;
-        if (event.type === 'started' && !this.view.selected.includes(run)) {
-          this.select([run, ...this.view.selected]); // a new run joins the panel as soon as it starts
+        if (event.type === 'started') {
+          // A new run joins the panel as soon as it starts; a resumed one is redrawn from its metrics.jsonl.
+          this.histories.delete(run);
+          this.select(this.view.selected.includes(run) ? this.view.selected : [run, ...this.view.selected]);
           return;
         }
         const history = this.histories.get(run);
         if (!history) return;
         const added = applyEvent(history, event);
-        if (added.rows.length || added.alerts.length || event.type === 'done' || event.type === 'started' || event.type === 'progress') {
+        if (added.replaced) {
+          this.sendRuns(); // a resumed run superseded rows the webview already has
+          return;
+        }
+        if (added.rows.length || added.alerts.length || event.type === 'done' || event.type === 'progress') {
           this.post({ type: 'append', run, rows: added.rows, alerts: added.alerts, status: history.status, totalSteps: history.totalSteps });
         }
       }),
@@ -102,10 +114,13 @@ export class CurvesPanel {
     for (const name of this.view.selected) {
       let history = this.histories.get(name);
       if (!history || name !== live) {
-        const file = runsDir ? path.join(runsDir, name, 'metrics.jsonl') : null;
+        const dir = curveRunDir(name, runsDir, experimentsDirectory());
+        const file = dir ? path.join(dir, 'metrics.jsonl') : null;
         const content = file ? readMetricsFile(file) : { events: [], badLines: [] };
         if (content.badLines.length) this.ctx.output.warn(`${file}: skipped unreadable lines ${content.badLines.join(', ')}`);
         history = historyFromEvents(name, content.events, name === live);
+        // The live run's `started` may reach us before the trainer's line in the file does.
+        if (name === live && history.status !== 'running') history.status = 'running';
         this.histories.set(name, history);
       }
       out.push({ name, status: history.status, totalSteps: history.totalSteps, rows: history.rows, alerts: history.alerts });
@@ -115,8 +130,7 @@ export class CurvesPanel {
   }
 
   private sendRuns(): void {
-    const runsDir = runsDirectory();
-    const available = runsDir ? listRuns(runsDir).map((r) => r.name) : [];
+    const available = listCurveRuns(runsDirectory(), experimentsDirectory()).map((r) => r.name);
     const live = this.ctx.manager.current?.name ?? null;
     if (live && !available.includes(live)) available.unshift(live);
     this.post({ type: 'runs', available, runs: this.loadHistories(), live, view: this.view });
@@ -153,9 +167,9 @@ export class CurvesPanel {
   }
 
   private defaultExportUri(ext: string): vscode.Uri | undefined {
-    const runsDir = runsDirectory();
     const first = this.view.selected[0];
-    return runsDir && first ? vscode.Uri.file(path.join(runsDir, first, `curves.${ext}`)) : undefined;
+    const dir = first ? curveRunDir(first, runsDirectory(), experimentsDirectory()) : null;
+    return dir ? vscode.Uri.file(path.join(dir, `curves.${ext}`)) : undefined;
   }
 
   private async exportCsv(): Promise<void> {

@@ -1,10 +1,12 @@
-// Training features: Train SPO and Stop Training (run manager), the Training Curves panel and its
-// serializer, the degree views; plus, under SPO_TEST=1 only, state hooks for the e2e tests.
+// Training features: Train SPO, Stop and Resume Training (run manager), the SPO vs DPO experiment, the
+// Training Curves panel and its serializer, the degree views; plus, under SPO_TEST=1 only, e2e state hooks.
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { CommandId } from '../commandIds';
 import { CURVES_VIEW_TYPE, CurvesContext, CurvesPanel, CurvesSerializer } from '../curves/curvesPanel';
 import { registerDegreeFeatures } from '../degrees/register';
+import { registerExperimentFeatures } from '../experiment/register';
+import { resumeCommand, ResumeCommandOptions } from './resumeCommand';
 import { RunManager } from './runManager';
 import { trainCommand, TrainCommandOptions } from './trainCommand';
 
@@ -12,6 +14,7 @@ export function registerTrainingFeatures(context: vscode.ExtensionContext, outpu
   const manager = new RunManager(path.join(context.extensionPath, 'dist', 'trainer.js'), output);
   const curves: CurvesContext = { extensionUri: context.extensionUri, manager, output, current: null, lastReport: null };
   const degrees = registerDegreeFeatures(context, output);
+  const experiments = registerExperimentFeatures(context, output);
 
   context.subscriptions.push(
     manager,
@@ -23,9 +26,11 @@ export function registerTrainingFeatures(context: vscode.ExtensionContext, outpu
       }
       return manager.stop();
     }),
-    vscode.commands.registerCommand(CommandId.ShowCurves, (arg?: { run?: string | null }) => {
-      CurvesPanel.createOrShow(curves, arg?.run ?? undefined);
+    vscode.commands.registerCommand(CommandId.ShowCurves, (arg?: { run?: string | null; runs?: string[] }) => {
+      const runs = Array.isArray(arg?.runs) ? arg.runs.filter((r): r is string => typeof r === 'string') : undefined;
+      CurvesPanel.createOrShow(curves, arg?.run ?? undefined, runs);
     }),
+    vscode.commands.registerCommand(CommandId.ResumeTraining, (options?: ResumeCommandOptions) => resumeCommand(manager, options)),
     vscode.window.registerWebviewPanelSerializer(CURVES_VIEW_TYPE, new CurvesSerializer(curves)),
     { dispose: () => curves.current?.panel.dispose() },
   );
@@ -34,6 +39,7 @@ export function registerTrainingFeatures(context: vscode.ExtensionContext, outpu
     context.subscriptions.push(
       vscode.commands.registerCommand('spo._test.getCurvesState', () => ({ open: curves.current !== null, report: curves.lastReport })),
       vscode.commands.registerCommand('spo._test.getRunManagerState', () => manager.state()),
+      vscode.commands.registerCommand('spo._test.getExperimentState', () => experiments.state()),
       vscode.commands.registerCommand('spo._test.getDegreeViewState', () => ({ open: [...degrees.panels.keys()], rendered: degrees.lastRendered })),
     );
   }

@@ -3,7 +3,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TrainerEvent } from '../../core/protocol';
-import { TrainerExit, TrainerProcess, TrainRequest, trainerArgs } from '../../core/runs';
+import { listCheckpoints, resumeArgs, TrainerExit, TrainerProcess, TrainRequest, trainerArgs } from '../../core/runs';
 import { CommandId } from '../commandIds';
 
 /** Context key for `when` clauses (e.g. Stop Training in the palette only while a run is live). */
@@ -20,6 +20,8 @@ export interface LiveRun {
   totalSteps: number | null;
   /** Folder of the last checkpoint written. */
   checkpoint: string | null;
+  /** True when this process continues an earlier run from its checkpoint. */
+  resumed: boolean;
 }
 
 /** A trainer event, tagged with the run it belongs to (null before `started`). */
@@ -55,9 +57,10 @@ export class RunManager implements vscode.Disposable {
   }
 
   /** What the e2e test hook reports. */
-  state(): { live: boolean; run: string | null; pid: number | null; lastEvent: TrainerEvent | null; step: number; lastExit: RunEnded | null } {
+  state(): { live: boolean; run: string | null; pid: number | null; resumed: boolean; lastEvent: TrainerEvent | null; step: number; lastExit: RunEnded | null } {
     return {
       live: this.live !== null,
+      resumed: this.live?.resumed ?? false,
       run: this.live?.name ?? null,
       pid: this.live?.process.pid ?? null,
       lastEvent: this.live?.lastEvent ?? null,
@@ -68,12 +71,23 @@ export class RunManager implements vscode.Disposable {
 
   /** Fork the trainer for `request`. Throws if a run is already live. */
   start(request: TrainRequest, cwd: string): LiveRun {
+    return this.launch(request, trainerArgs(request), cwd, false);
+  }
+
+  /**
+   * Continue the run in `request.runDir` from its last checkpoint (the trainer reads the run's
+   * config.json); `maxSteps` extends its budget. Throws if a run is already live.
+   */
+  resume(request: TrainRequest, cwd: string, maxSteps?: number): LiveRun {
+    return this.launch(maxSteps === undefined ? request : { ...request, maxSteps }, resumeArgs(request.runDir, maxSteps), cwd, true);
+  }
+
+  private launch(request: TrainRequest, args: string[], cwd: string, resumed: boolean): LiveRun {
     if (this.live) throw new Error(`a training run is already active (${this.live.name ?? 'starting'})`);
-    const args = trainerArgs(request);
-    this.output.info(`Starting trainer: node ${path.basename(this.trainerEntry)} ${args.join(' ')}`);
+    this.output.info(`${resumed ? 'Resuming' : 'Starting'} trainer: node ${path.basename(this.trainerEntry)} ${args.join(' ')}`);
     // ELECTRON_RUN_AS_NODE: under desktop VS Code, process.execPath is Electron; this makes it plain Node.
     const proc = TrainerProcess.start({ entry: this.trainerEntry, args, cwd, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-    const run: LiveRun = { process: proc, request, name: path.basename(request.runDir), runDir: request.runDir, lastEvent: null, step: 0, totalSteps: request.maxSteps, checkpoint: null };
+    const run: LiveRun = { process: proc, request, name: path.basename(request.runDir), runDir: request.runDir, lastEvent: null, step: 0, totalSteps: request.maxSteps, checkpoint: null, resumed };
     this.live = run;
     // The trainer prints every event as a readable line on stderr (log.txt's format): that is the log shown.
     proc.onOutput(({ line }) => {
@@ -84,7 +98,7 @@ export class RunManager implements vscode.Disposable {
     proc.onEvent((event) => this.handleEvent(run, event));
     void proc.exited.then((exit) => this.handleExit(run, exit));
     this.showProgress(run);
-    this.updateStatus(run, 'starting…');
+    this.updateStatus(run, resumed ? 'resuming…' : 'starting…');
     void vscode.commands.executeCommand('setContext', TRAINING_ACTIVE_CONTEXT, true);
     return run;
   }
@@ -143,11 +157,16 @@ export class RunManager implements vscode.Disposable {
     this.lastEnded = ended;
     this.output.info(`Trainer exited (code ${exit.code}, signal ${exit.signal ?? 'none'}).`);
     this.endEmitter.fire(ended);
+    // A run that did not complete can be continued from its last checkpoint (Resume Training).
+    const canResume = exit.done?.reason !== 'completed' && run.runDir !== null && listCheckpoints(run.runDir).length > 0;
+    const resumeAction = canResume ? ['Resume'] : [];
+    const resume = () => void vscode.commands.executeCommand(CommandId.ResumeTraining, { run: run.name });
     if (exit.crashed) {
       const tail = exit.lastLines.slice(-4).join(' ⏎ ') || 'no output';
       const why = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
-      void vscode.window.showErrorMessage(`SPO training failed (${why}): ${tail}`, 'Show Log').then((a) => {
-        if (a) this.output.show(true);
+      void vscode.window.showErrorMessage(`SPO training failed (${why}): ${tail}`, 'Show Log', ...resumeAction).then((a) => {
+        if (a === 'Show Log') this.output.show(true);
+        if (a === 'Resume') resume();
       });
     } else if (exit.done?.reason === 'completed') {
       void vscode.window.showInformationMessage(`SPO training finished: run ${run.name ?? ''} (${exit.done.step} steps).`, 'Show Curves', 'Show Dataset Degrees').then((a) => {
@@ -156,7 +175,9 @@ export class RunManager implements vscode.Disposable {
       });
     } else {
       const ckpt = run.checkpoint ? `; checkpoint ${run.checkpoint}` : '';
-      void vscode.window.showInformationMessage(`SPO training stopped: run ${run.name ?? ''} at step ${exit.done?.step ?? run.step}${ckpt}.`);
+      void vscode.window.showInformationMessage(`SPO training stopped: run ${run.name ?? ''} at step ${exit.done?.step ?? run.step}${ckpt}.`, ...resumeAction).then((a) => {
+        if (a === 'Resume') resume();
+      });
     }
   }
 
@@ -169,7 +190,7 @@ export class RunManager implements vscode.Disposable {
 
   private showProgress(run: LiveRun): void {
     void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'SPO training', cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: run.resumed ? `SPO training (resuming ${run.name ?? ''})` : 'SPO training', cancellable: true },
       (progress, token) => new Promise<void>((resolve) => {
         token.onCancellationRequested(() => void this.stop());
         let reported = 0;

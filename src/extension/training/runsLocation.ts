@@ -1,4 +1,5 @@
-// Where runs live for this workspace: the first folder + the `spo.train.runsDirectory` setting.
+// Where runs live for this workspace: the first folder + the `spo.train.runsDirectory` setting;
+// experiments (and their runs) under `.spo/experiments`.
 import * as path from 'path';
 import * as vscode from 'vscode';
 
@@ -12,4 +13,10 @@ export function runsDirectory(): string | null {
   if (!root) return null;
   const setting = vscode.workspace.getConfiguration('spo.train').get<string>('runsDirectory', '.spo/runs') || '.spo/runs';
   return path.resolve(root, setting);
+}
+
+/** Where "Run SPO vs DPO Experiment" writes (`<workspace>/.spo/experiments`), or null with no folder open. */
+export function experimentsDirectory(): string | null {
+  const root = workspaceRoot();
+  return root ? path.join(root, '.spo', 'experiments') : null;
 }

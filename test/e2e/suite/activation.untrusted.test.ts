@@ -20,14 +20,18 @@ describe('activation in an untrusted workspace', () => {
     await takeScreenshot('activation-untrusted');
   });
 
-  it('refuses Train SPO: no trainer is forked and nothing is written', async () => {
+  it('refuses Train SPO, Run Experiment and Resume Training: no trainer is forked and nothing is written', async () => {
     const runs = path.join(workspaceDir(), '.spo');
     // The refusal waits on a warning notification nobody answers here, so the command is not awaited.
     void vscode.commands.executeCommand('spo.train', { data: hhFile(), preset: 'tiny', maxSteps: 2 });
+    void vscode.commands.executeCommand('spo.runExperiment', { data: hhFile(), seeds: 1, steps: 1 });
+    void vscode.commands.executeCommand('spo.resumeTraining', { run: 'x' });
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const state = await vscode.commands.executeCommand<{ live: boolean; pid: number | null }>('spo._test.getRunManagerState');
     assert.equal(state.live, false, 'a run was started in an untrusted workspace');
     assert.equal(state.pid, null);
+    const experiment = await vscode.commands.executeCommand<{ live: boolean }>('spo._test.getExperimentState');
+    assert.equal(experiment.live, false, 'an experiment was started in an untrusted workspace');
     assert.equal(fs.existsSync(runs), false, `${runs} was created in an untrusted workspace`);
   });
 });

@@ -1,0 +1,99 @@
+// Resume Training: pick a run of the runs directory that stopped, failed or crashed and has a
+// checkpoint, and continue it in place in the run manager. Refused in untrusted workspaces.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { listResumableRuns, ResumableRun, runDataFile, TrainRequest } from '../../core/runs';
+import type { BackendChoice } from '../../core/model/backend';
+import { ALIGN_LOSSES, AlignLoss } from '../../core/train/config';
+import { CommandId } from '../commandIds';
+import { RunManager } from './runManager';
+import { runsDirectory, workspaceRoot } from './runsLocation';
+import type { TrainCommandResult } from './trainCommand';
+
+/** The scripted argument (tests, the Resume action of the stop/crash notification). */
+export interface ResumeCommandOptions {
+  /** Run name (folder under the runs directory). Without it a picker lists the resumable runs. */
+  run?: string | null;
+  /** Extend the run's budget to this many alignment steps. */
+  maxSteps?: number;
+}
+
+const OUTCOME_LABEL: Record<ResumableRun['outcome'], string> = {
+  stopped: '$(debug-pause) stopped', failed: '$(error) failed', crashed: '$(warning) crashed', 'not-started': '$(circle-slash) never started',
+};
+
+export async function resumeCommand(manager: RunManager, options?: ResumeCommandOptions): Promise<TrainCommandResult | undefined> {
+  if (!vscode.workspace.isTrusted) {
+    const action = await vscode.window.showWarningMessage(
+      'Resume Training is disabled in an untrusted workspace: training runs code from the workspace (model folders, configs) and writes files.',
+      'Manage Workspace Trust');
+    if (action) void vscode.commands.executeCommand('workbench.trust.manage');
+    return undefined;
+  }
+  const root = workspaceRoot();
+  const runsDir = runsDirectory();
+  if (!root || !runsDir) {
+    void vscode.window.showErrorMessage('Resume Training needs an open folder: runs live in its .spo/runs.');
+    return undefined;
+  }
+  if (manager.current) {
+    const action = await vscode.window.showWarningMessage(`A training run is already active (${manager.current.name}). Stop it first.`, 'Stop Training');
+    if (action) void vscode.commands.executeCommand(CommandId.StopTraining);
+    return undefined;
+  }
+  const resumable = listResumableRuns(runsDir);
+  let chosen: ResumableRun | undefined;
+  if (options?.run) {
+    chosen = resumable.find((r) => r.run.name === options.run);
+    if (!chosen) {
+      void vscode.window.showErrorMessage(`Resume Training: run "${options.run}" in ${runsDir} cannot be resumed (it completed, is missing, or has no complete checkpoint).`);
+      return undefined;
+    }
+  } else {
+    if (resumable.length === 0) {
+      void vscode.window.showInformationMessage(`No run in ${runsDir} can be resumed: only runs that stopped, failed or crashed and saved a checkpoint can.`);
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(resumable.map((r) => ({
+      label: r.run.name,
+      description: `${OUTCOME_LABEL[r.outcome]} at step ${r.lastStep}${r.maxSteps ? ` of ${r.maxSteps}` : ''}`,
+      detail: `continues from checkpoint step-${r.checkpointStep} · ${describeConfig(r)}`,
+      resumable: r,
+    })), { title: 'Resume Training', placeHolder: 'Run to continue from its last checkpoint' });
+    chosen = pick?.resumable;
+  }
+  if (!chosen) return undefined;
+  if (options?.maxSteps !== undefined && (!Number.isInteger(options.maxSteps) || options.maxSteps <= chosen.checkpointStep)) {
+    void vscode.window.showErrorMessage(`Resume Training: maxSteps must be an integer above the checkpoint step ${chosen.checkpointStep}, got ${options.maxSteps}.`);
+    return undefined;
+  }
+  let live;
+  try {
+    live = manager.resume(requestFromRun(chosen, root), root, options?.maxSteps);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Resume Training: ${(err as Error).message}`);
+    return undefined;
+  }
+  void vscode.commands.executeCommand(CommandId.ShowCurves, { run: chosen.run.name });
+  return { run: chosen.run.name, runDir: chosen.run.dir, pid: live.process.pid };
+}
+
+function describeConfig(r: ResumableRun): string {
+  const c = r.run.config ?? {};
+  const data = typeof c.data === 'string' ? path.basename(c.data) : '?';
+  return `${data} · ${String(c.loss ?? '?')} · γ=${String(c['spo.gamma'] ?? '?')} · K=${String(c['spo.classes'] ?? '?')}`;
+}
+
+/** The run manager's view of the run (what its notifications and status show); the trainer reads config.json itself. */
+function requestFromRun(r: ResumableRun, root: string): TrainRequest {
+  const c = r.run.config ?? {};
+  const num = (v: unknown, fallback: number) => (typeof v === 'number' ? v : fallback);
+  const loss = ALIGN_LOSSES.includes(c.loss as AlignLoss) ? (c.loss as AlignLoss) : 'sigmoid';
+  return {
+    data: runDataFile(r.run, root) ?? '',
+    model: typeof c.model === 'string' ? c.model : null,
+    loss, gamma: num(c['spo.gamma'], 0), classes: num(c['spo.classes'], 4), beta: num(c.beta, 0.1),
+    maxSteps: r.maxSteps ?? 0, backend: (typeof c.backend === 'string' ? c.backend : 'auto') as BackendChoice,
+    runDir: r.run.dir,
+  };
+}
