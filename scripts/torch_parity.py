@@ -14,7 +14,8 @@ import struct
 import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "test", "fixtures", "model", "parity")
+# SPO_PARITY_OUT lets the unit test regenerate the fixtures elsewhere and compare them with the committed ones.
+OUT = os.environ.get("SPO_PARITY_OUT") or os.path.join(ROOT, "test", "fixtures", "model", "parity")
 
 DTYPE_NAMES = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16", torch.int32: "I32", torch.int64: "I64"}
 

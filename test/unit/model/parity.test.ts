@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FIXTURES_DIR } from '../../helpers/paths';
+import { spawnSync } from 'child_process';
+import { FIXTURES_DIR, REPO_ROOT } from '../../helpers/paths';
 import { loadTf, loadCausalLM, saveCausalLM, cloneCausalLM, responseLogProbs, readHfConfigFile, TF } from '../../../src/core/model';
 
 const PARITY = path.join(FIXTURES_DIR, 'model', 'parity');
@@ -110,3 +111,39 @@ test('cloneCausalLM copies weights into independent (optionally frozen, prefixed
   policy.dispose();
   ref.dispose();
 });
+
+// Where Debian's python3-torch is installed (this project's dev machines and CI install it when they can),
+// regenerate the reference from scratch and check both that the committed fixtures are what the script
+// produces and that our models match the fresh numbers. Without torch, the committed fixtures above are the check.
+const TORCH_PYTHON = '/usr/bin/python3';
+const hasTorch = fs.existsSync(TORCH_PYTHON) && spawnSync(TORCH_PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+if (hasTorch) {
+  test('scripts/torch_parity.py reproduces the committed fixtures, and our models match its fresh output', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'spo-parity-'));
+    try {
+      const run = spawnSync(TORCH_PYTHON, [path.join(REPO_ROOT, 'scripts', 'torch_parity.py')], { env: { ...process.env, SPO_PARITY_OUT: out }, encoding: 'utf8' });
+      assert.equal(run.status, 0, `torch_parity.py failed:\n${run.stderr}`);
+      const { tf } = await loadTf({ backend: 'cpu' });
+      for (const name of ['gpt2', 'llama-gqa']) {
+        const fresh: Expected = JSON.parse(fs.readFileSync(path.join(out, name, 'expected.json'), 'utf8'));
+        const committed: Expected = JSON.parse(fs.readFileSync(path.join(PARITY, name, 'expected.json'), 'utf8'));
+        assert.ok(relErr(fresh.logits, committed.logits) < 1e-9, `${name}: committed logits differ from a fresh run of the script`);
+        assert.ok(relErr(fresh.logpSum, committed.logpSum) < 1e-9, `${name}: committed log-probs differ from a fresh run of the script`);
+        const model = loadCausalLM(tf, path.join(out, name));
+        try {
+          tf.tidy(() => {
+            const ids = tf.tensor2d(fresh.ids, undefined, 'int32');
+            const { logits } = model.forward(ids);
+            assert.ok(relErr(logits.dataSync(), fresh.logits) < 1e-5, `${name}: logits vs fresh torch output`);
+          });
+        } finally {
+          model.dispose();
+        }
+      }
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+} else {
+  console.log(`# ${TORCH_PYTHON} has no torch: parity is checked against the committed fixtures only`);
+}
