@@ -1,12 +1,209 @@
-// `spo experiment`: placeholder until its issue lands (replace this file wholesale).
-import { CliCommand } from '../command';
+// `spo experiment spo-vs-dpo`: does SPO help on this data? DPO vs DPO+SPO (or a sweep of K or γ) with
+// the same budget and seeds, evaluated on one held-out split; writes results.json, summary.md, plots.
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { CliCommand, UsageError } from '../command';
+import { EXPERIMENT_DEFAULTS, runExperiment } from '../../core/experiment/runner';
+import { SweepKey } from '../../core/experiment/types';
+import { CONFIG_KEYS, ConfigError, TrainConfig, parseFlagValue, readConfigFile } from '../../core/train/config';
+import { fmt, fmtP } from '../../core/experiment/summary';
+import { readResults, SUMMARY_FILE, writeReport } from '../../core/experiment/report';
+
+const USAGE = `usage: spo experiment spo-vs-dpo --data FILE [options]
+       spo experiment render DIR      (redraw DIR/summary.md and plots from DIR/results.json,
+                                       appending DIR/analysis.md when present)
+
+Trains DPO (γ = 0) and DPO+SPO with the same budget and seeds, evaluates each run on the same
+held-out pairs (reward accuracy = share of pairs with implicit reward margin > 0, and the mean
+margin), and writes results.json, summary.md (mean ± std, paired t-test, sign and Wilcoxon tests)
+and plots (SVG, and PNG when Chromium is installed) into --out.
+
+options:
+  --data FILE            preference file (any format spo reads; .gz too)            (required)
+  --seeds N              training seeds 1..N per arm                                 (default ${EXPERIMENT_DEFAULTS.seeds})
+  --preset tiny          train a tokenizer + small GPT + SFT reference per seed      (default)
+  --model DIR            start every arm from this HF model folder instead
+  --out DIR              output folder                       (default .spo/experiments/spo-vs-dpo-<time>)
+  --steps N              alignment steps per run (trainer max_steps)
+  --batch-size N         pairs per step
+  --lr X                 learning rate (default: 1e-3 for the preset, 5e-6 for --model)
+  --sft-steps N          SFT steps of the tiny preset's reference
+  --max-length N         tokens per prompt + response
+  --gamma X              γ of the DPO+SPO arm                                        (default ${EXPERIMENT_DEFAULTS.gamma})
+  --classes K            K of the DPO+SPO arm                                        (default ${EXPERIMENT_DEFAULTS.classes})
+  --sweep KEY=V1,V2,...  run DPO+SPO at each value instead: classes=2,3,4,6 or gamma=0.01,0.1,0.5,1
+  --held-out F           share of pairs held out for evaluation                      (default ${EXPERIMENT_DEFAULTS.heldOutFraction})
+  --split-seed N         seed of the train / held-out split                          (default ${EXPERIMENT_DEFAULTS.splitSeed})
+  --max-pairs N          use only the first N pairs of the file
+  --config FILE          trainer config JSON for any other key (see spo train --help)
+  --set KEY=VALUE        one trainer config key (repeatable), e.g. --set tiny.d_model=64
+  --backend NAME         auto | tfjs-node-gpu | tfjs-node | wasm | cpu
+  --runs-dir DIR         run folders and split files                                 (default OUT/runs)
+  --keep-runs            keep checkpoints and reference models of every run (large)
+`;
+
+const OPTIONS = {
+  data: { type: 'string' },
+  seeds: { type: 'string' },
+  preset: { type: 'string' },
+  model: { type: 'string' },
+  out: { type: 'string' },
+  steps: { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  'sft-steps': { type: 'string' },
+  'max-length': { type: 'string' },
+  gamma: { type: 'string' },
+  classes: { type: 'string' },
+  sweep: { type: 'string' },
+  'held-out': { type: 'string' },
+  'split-seed': { type: 'string' },
+  'max-pairs': { type: 'string' },
+  config: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  backend: { type: 'string' },
+  'runs-dir': { type: 'string' },
+  'keep-runs': { type: 'boolean' },
+} as const;
+
+function number(flag: string, raw: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${flag} must be ${what}, got '${raw}'`);
+  return n;
+}
+const positiveInt = (n: number) => Number.isInteger(n) && n > 0;
+
+/** `classes=2,3,4,6` → {key, values}; the values are checked like the trainer's keys. */
+export function parseSweep(raw: string): { key: SweepKey; values: number[] } {
+  const m = /^(classes|gamma)=(.+)$/.exec(raw.trim());
+  if (!m) throw new UsageError(`--sweep must be classes=V1,V2,... or gamma=V1,V2,..., got '${raw}'`);
+  const key = m[1] as SweepKey;
+  const values = m[2].split(',').map((s) => s.trim());
+  const nums = values.map((v) => Number(v));
+  nums.forEach((n, i) => {
+    const ok = key === 'classes' ? Number.isInteger(n) && n >= 2 && n <= 64 : Number.isFinite(n) && n > 0;
+    if (values[i] === '' || !ok) {
+      throw new UsageError(`--sweep ${key}: '${values[i]}' is not ${key === 'classes' ? 'an integer in [2, 64]' : 'a number > 0 (γ = 0 is the DPO baseline, always run)'}`);
+    }
+  });
+  if (new Set(nums).size !== nums.length) throw new UsageError(`--sweep ${key}: values repeat in '${m[2]}'`);
+  return { key, values: nums };
+}
+
+/** `--set key=value` pairs → trainer config values (typed like their defaults). */
+function parseSets(sets: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set must be KEY=VALUE, got '${s}'`);
+    const key = s.slice(0, eq).trim();
+    if (!CONFIG_KEYS.includes(key as keyof TrainConfig)) throw new UsageError(`--set: unknown trainer config key '${key}'`);
+    out[key] = parseFlagValue(key, s.slice(eq + 1));
+  }
+  return out;
+}
 
 export const experimentCommand: CliCommand = {
   name: 'experiment',
-  summary: '(not implemented yet)',
-  usage: 'spo experiment: not implemented yet',
-  async run(_argv, io) {
-    io.stderr.write('spo experiment: not implemented yet\n');
-    return 2;
+  summary: 'does SPO help? DPO vs DPO+SPO (or a K / γ sweep) over seeds, with paired statistics and plots',
+  usage: USAGE,
+  async run(argv, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (err) {
+      // node:util reports unknown options, missing values and the like: all usage errors.
+      throw new UsageError((err as Error).message);
+    }
+    const { values: v, positionals } = parsed;
+    if (positionals[0] === 'render') {
+      if (positionals.length !== 2) throw new UsageError(`render takes one folder (holding results.json)\n\n${USAGE}`);
+      let results;
+      try {
+        results = readResults(positionals[1]);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      const plots = await writeReport(positionals[1], results);
+      if (plots.note) io.stderr.write(`note: ${plots.note}\n`);
+      io.stdout.write(`wrote ${path.join(positionals[1], SUMMARY_FILE)} and ${plots.files.length} plot files\n`);
+      return 0;
+    }
+    if (positionals.length !== 1 || positionals[0] !== 'spo-vs-dpo') {
+      throw new UsageError(`expected 'spo-vs-dpo' or 'render'${positionals.length ? `, got '${positionals.join(' ')}'` : ''}\n\n${USAGE}`);
+    }
+    if (!v.data) throw new UsageError(`--data FILE is required\n\n${USAGE}`);
+    if (v.preset !== undefined && v.preset !== 'tiny') throw new UsageError(`--preset must be 'tiny', got '${v.preset}'`);
+    if (v.preset !== undefined && v.model !== undefined) throw new UsageError('give either --preset tiny or --model DIR, not both');
+    if (v.sweep !== undefined && (v.gamma !== undefined || v.classes !== undefined)) {
+      const swept = parseSweep(v.sweep).key;
+      if ((swept === 'gamma' && v.gamma !== undefined) || (swept === 'classes' && v.classes !== undefined)) {
+        throw new UsageError(`--${swept} conflicts with --sweep ${swept}=...`);
+      }
+    }
+
+    const seedsN = number('seeds', v.seeds, positiveInt, 'a positive integer') ?? EXPERIMENT_DEFAULTS.seeds;
+    const heldOut = number('held-out', v['held-out'], (n) => n > 0 && n < 1, 'a number in (0, 1)') ?? EXPERIMENT_DEFAULTS.heldOutFraction;
+    const splitSeed = number('split-seed', v['split-seed'], (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0') ?? EXPERIMENT_DEFAULTS.splitSeed;
+    const maxPairs = number('max-pairs', v['max-pairs'], positiveInt, 'a positive integer') ?? 0;
+    const gamma = number('gamma', v.gamma, (n) => n > 0, 'a number > 0') ?? EXPERIMENT_DEFAULTS.gamma;
+    const classes = number('classes', v.classes, (n) => Number.isInteger(n) && n >= 2 && n <= 64, 'an integer in [2, 64]') ?? EXPERIMENT_DEFAULTS.classes;
+
+    let trainer: Record<string, unknown> = {};
+    try {
+      if (v.config) trainer = { ...readConfigFile(v.config) };
+    } catch (err) {
+      if (err instanceof ConfigError) throw new UsageError(err.message);
+      throw err;
+    }
+    Object.assign(trainer, parseSets(v.set ?? []));
+    const flagKeys: Array<[keyof typeof v, keyof TrainConfig]> = [
+      ['steps', 'max_steps'], ['batch-size', 'batch_size'], ['lr', 'learning_rate'], ['sft-steps', 'tiny.sft_steps'],
+      ['max-length', 'max_length'], ['backend', 'backend'],
+    ];
+    for (const [flag, key] of flagKeys) {
+      const raw = v[flag];
+      if (typeof raw === 'string') trainer[key] = parseFlagValue(key, raw);
+    }
+    for (const k of ['data', 'model', 'seed', 'spo.gamma', 'spo.classes', 'out']) {
+      if (k in trainer) throw new UsageError(`trainer key '${k}' is set by the experiment itself; use the experiment's own flag`);
+    }
+
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+    const outDir = path.resolve(v.out ?? path.join('.spo', 'experiments', `spo-vs-dpo-${stamp}`));
+    const log = (line: string) => io.stderr.write(`${line}\n`);
+    let results;
+    try {
+      results = await runExperiment({
+        dataFile: v.data, // as given, so results.json reads the same on another machine
+        outDir,
+        runsDir: v['runs-dir'] ? path.resolve(v['runs-dir']) : undefined,
+        seeds: Array.from({ length: seedsN }, (_, i) => i + 1),
+        heldOutFraction: heldOut,
+        splitSeed,
+        maxPairs,
+        model: v.model ? path.resolve(v.model) : null,
+        gamma,
+        classes,
+        sweep: v.sweep ? parseSweep(v.sweep) : null,
+        trainer,
+        keepRuns: v['keep-runs'] ?? false,
+        command: ['spo', 'experiment', ...argv].join(' '),
+        log,
+      });
+    } catch (err) {
+      if (err instanceof ConfigError) throw new UsageError(err.message);
+      throw err;
+    }
+    for (const s of results.summaries) {
+      io.stdout.write(`${s.arm.padEnd(18)} reward accuracy ${fmt(s.mean.eval_reward_accuracy)} ± ${fmt(s.std.eval_reward_accuracy)}  ` +
+        `margin ${fmt(s.mean.eval_mean_margin, 4)} ± ${fmt(s.std.eval_mean_margin, 4)}  (${s.n} seeds)\n`);
+    }
+    for (const c of results.comparisons.filter((x) => x.metric === 'eval_reward_accuracy')) {
+      io.stdout.write(`${c.arm} − dpo: ${fmt(c.tTest.meanDiff)} (paired t-test p = ${fmtP(c.tTest.p)})\n`);
+    }
+    io.stdout.write(`wrote ${path.join(outDir, 'results.json')} and ${path.join(outDir, 'summary.md')}\n`);
+    return 0;
   },
 };

@@ -1,0 +1,119 @@
+// One training job of an experiment, run inside its own process (armProcess.ts): the reference stage
+// (tiny preset: tokenizer + SFT, shared by every arm of a seed) or one arm (train, then held-out eval).
+import * as path from 'path';
+import type { TrainerEvent } from '../protocol/trainer';
+import { loadPreferenceFile } from '../data/fileReader';
+import { loadTf } from '../model/backend';
+import { resolveConfig } from '../train/config';
+import { train } from '../train/trainer';
+import { RUN_FILES } from '../train/runFolder';
+import { evaluateHeldOut, HeldOutEval } from './heldOutEval';
+import { TAIL_STEPS } from './types';
+
+export interface ArmJob {
+  kind: 'reference' | 'arm';
+  /** Trainer config keys (data, seed, spo.*, budget ...); validated by the trainer's resolveConfig. */
+  config: Record<string, unknown>;
+  runDir: string;
+  /** Arm only: held-out pairs (a file written by the experiment, read back like the train file). */
+  heldOutFile?: string;
+  /** Arm only: the reference the arm starts from and is compared against (its `model`). */
+  referenceDir?: string;
+  wasmDir?: string;
+}
+
+export interface ArmOutcome {
+  backend: string;
+  backendNote: string;
+  seconds: number;
+  steps: number;
+  /** Reference stage: the model folder the arms start from. */
+  referenceDir: string | null;
+  /** Last logged value of each training metric. */
+  finalTrain: Record<string, number>;
+  /** Mean of each training metric over the last TAIL_STEPS logged steps (one batch is noisy). */
+  tailTrain: Record<string, number>;
+  /** Mean of `spo/coverage` over logged steps (null when SPO was off). */
+  meanSpoCoverage: number | null;
+  heldOut: HeldOutEval | null;
+}
+
+/** Run the job in this process; `onEvent` sees every trainer event. */
+export async function runArmJob(job: ArmJob, onEvent?: (e: TrainerEvent) => void): Promise<ArmOutcome> {
+  const t0 = Date.now();
+  const config = resolveConfig([{ values: job.kind === 'arm' ? { ...job.config, model: job.referenceDir } : job.config, where: `${job.kind} job` }]);
+  let backend = '';
+  let backendNote = '';
+  const finalTrain: Record<string, number> = {};
+  const trainRows: Array<Record<string, number>> = [];
+  const coverage: number[] = [];
+  // The experiment needs neither the per-example degrees over the training pairs nor their cost
+  // (minutes on a loaded CPU): asking to stop once the last step is logged makes the trainer save
+  // the final checkpoint and return 'stopped' at max_steps instead of computing them.
+  let lastStepDone = false;
+  const result = await train({
+    config,
+    runDir: job.runDir,
+    wasmDir: job.wasmDir,
+    hooks: {
+      shouldStop: () => lastStepDone,
+      onEvent: (e) => {
+        if (e.type === 'metrics' && e.row.step === config.max_steps) lastStepDone = true;
+        if (e.type === 'started') {
+          backend = e.backend;
+          backendNote = e.backendNote;
+        } else if (e.type === 'metrics' && !Object.keys(e.row).some((k) => k.startsWith('eval/'))) {
+          for (const [k, v] of Object.entries(e.row)) if (Number.isFinite(v)) finalTrain[k] = v;
+          trainRows.push(e.row);
+          if (Number.isFinite(e.row['spo/coverage'])) coverage.push(e.row['spo/coverage']);
+        }
+        onEvent?.(e);
+      },
+    },
+  });
+  const finished = result.reason === 'completed' || (result.reason === 'stopped' && lastStepDone && result.step === config.max_steps);
+  if (!finished) {
+    throw new Error(`${job.kind} run in ${job.runDir} ended '${result.reason}' at step ${result.step}${result.message ? `: ${result.message}` : ''}`);
+  }
+  const spoOn = config['spo.gamma'] > 0;
+  let heldOut: HeldOutEval | null = null;
+  if (job.kind === 'arm') {
+    if (!job.heldOutFile || !job.referenceDir) throw new Error('an arm job needs heldOutFile and referenceDir');
+    const { pairs } = await loadPreferenceFile(job.heldOutFile);
+    const { tf } = await loadTf({ backend: config.backend, wasmDir: job.wasmDir });
+    heldOut = await evaluateHeldOut(tf, {
+      policyDir: path.join(job.runDir, RUN_FILES.checkpoints, `step-${config.max_steps}`),
+      referenceDir: job.referenceDir,
+      pairs,
+      loss: config.loss,
+      beta: config.beta,
+      maxLength: config.max_length,
+      batchSize: config.batch_size,
+      maxKeys: config.maxKeys,
+    });
+  }
+  return {
+    backend,
+    backendNote,
+    seconds: (Date.now() - t0) / 1000,
+    steps: result.step,
+    referenceDir: job.kind === 'reference' ? path.join(job.runDir, RUN_FILES.reference) : null,
+    finalTrain,
+    tailTrain: tailMeans(trainRows.slice(-TAIL_STEPS)),
+    meanSpoCoverage: spoOn && coverage.length ? coverage.reduce((a, b) => a + b, 0) / coverage.length : null,
+    heldOut,
+  };
+}
+
+function tailMeans(rows: ReadonlyArray<Record<string, number>>): Record<string, number> {
+  const sums: Record<string, { sum: number; n: number }> = {};
+  for (const row of rows) {
+    for (const [k, v] of Object.entries(row)) {
+      if (k === 'step' || !Number.isFinite(v)) continue;
+      sums[k] ??= { sum: 0, n: 0 };
+      sums[k].sum += v;
+      sums[k].n++;
+    }
+  }
+  return Object.fromEntries(Object.entries(sums).map(([k, { sum, n }]) => [k, sum / n]));
+}
