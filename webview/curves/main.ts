@@ -25,6 +25,8 @@ interface Model {
   available: string[];
   runs: CurvesRun[];
   live: string | null;
+  /** Available runs still training (any process), labelled in the picker. */
+  running: string[];
   view: CurvesViewState;
 }
 
@@ -43,7 +45,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: 
 }
 
 class CurvesView {
-  private model: Model = { available: [], runs: [], live: null, view: { selected: [], smoothing: 0.6, logScale: false } };
+  private model: Model = { available: [], runs: [], live: null, running: [], view: { selected: [], smoothing: 0.6, logScale: false } };
   private readonly charts: MetricChart[];
   private readonly runPicker: HTMLElement & { value: string[] };
   private readonly smoothing = el('input');
@@ -53,8 +55,9 @@ class CurvesView {
   private readonly status = el('div', 'status');
   private readonly alerts = el('div', 'alerts');
   private readonly grid = el('div', 'grid');
-  private readonly empty = el('p', 'empty', 'No training runs yet. Run “SPO: Train SPO” to start one; its curves appear here live.');
+  private readonly empty = el('p', 'empty', 'No training runs yet. Run “SPO: Train SPO” (or `spo train` in a terminal) to start one; its curves appear here live.');
   private renderQueued = false;
+  private fillingPicker = false;
 
   constructor(root: HTMLElement) {
     const toolbar = el('div', 'toolbar');
@@ -62,6 +65,7 @@ class CurvesView {
     this.runPicker.id = 'runs';
     this.runPicker.setAttribute('aria-label', 'Runs to compare');
     this.runPicker.addEventListener('change', () => {
+      if (this.fillingPicker) return; // replacing the options is not the user picking runs
       const picked = [...this.runPicker.value];
       if (JSON.stringify(picked) !== JSON.stringify(this.model.view.selected)) vscode.postMessage({ type: 'selectRuns', runs: picked });
     });
@@ -107,7 +111,7 @@ class CurvesView {
 
   receive(message: CurvesNotification): void {
     if (message.type === 'runs') {
-      this.model = { available: message.available, runs: message.runs, live: message.live, view: { ...message.view } };
+      this.model = { available: message.available, runs: message.runs, live: message.live, running: message.running ?? [], view: { ...message.view } };
       this.renderPicker();
     } else if (message.type === 'append') {
       const run = this.model.runs.find((r) => r.name === message.run);
@@ -117,19 +121,27 @@ class CurvesView {
       run.status = message.status;
       run.totalSteps = message.totalSteps;
       if (message.status !== 'running' && this.model.live === message.run) this.model.live = null;
+      const wasRunning = this.model.running.includes(message.run);
+      if (wasRunning !== (message.status === 'running')) {
+        this.model.running = message.status === 'running' ? [...this.model.running, message.run] : this.model.running.filter((r) => r !== message.run);
+        this.renderPicker();
+      }
     }
     this.scheduleRender();
   }
 
   private renderPicker(): void {
     const names = [...new Set([...this.model.view.selected, ...this.model.available])];
+    this.fillingPicker = true;
     this.runPicker.replaceChildren(...names.map((name) => {
       const option = document.createElement('vscode-option') as HTMLElement & { value: string; selected: boolean };
-      option.textContent = name === this.model.live ? `${name} (live)` : name;
+      option.textContent = name === this.model.live || this.model.running.includes(name) ? `${name} (running)` : name;
       option.setAttribute('value', name);
       if (this.model.view.selected.includes(name)) option.setAttribute('selected', '');
       return option;
     }));
+    // The element may announce its new options on a later frame: still not the user's pick.
+    requestAnimationFrame(() => { this.fillingPicker = false; });
     this.smoothing.value = String(this.model.view.smoothing);
     this.logScale.checked = this.model.view.logScale;
   }
@@ -147,7 +159,8 @@ class CurvesView {
     const { runs, view } = this.model;
     this.smoothingLabel.textContent = view.smoothing.toFixed(2);
     this.empty.hidden = runs.some((r) => r.rows.length > 0);
-    this.stopButton.hidden = !runs.some((r) => r.status === 'running');
+    // Only the run manager's own run can be stopped from here; a terminal's run is stopped in its terminal.
+    this.stopButton.hidden = !runs.some((r) => r.status === 'running' && r.name === this.model.live);
     const theme = readTheme();
     this.status.replaceChildren(...runs.map((r, i) => this.statusChip(r.name, r.status, r.rows, r.totalSteps, theme.runColors[i % theme.runColors.length])));
     const alerts: CurvesAlert[] = runs.flatMap((r) => r.alerts);
@@ -170,11 +183,17 @@ class CurvesView {
       }
     }
     vscode.setState(view);
-    vscode.postMessage({ type: 'rendered', report: { view, runs: runs.map((r) => r.name), points, charts: drawn, alerts } });
+    const statuses = Object.fromEntries(runs.map((r) => [r.name, r.status]));
+    vscode.postMessage({ type: 'rendered', report: { view, runs: runs.map((r) => r.name), points, charts: drawn, alerts, statuses, available: this.model.available } });
   }
 
   private statusChip(name: string, status: RunStatus, rows: { step: number }[], total: number | null, color: string): HTMLElement {
     const chip = el('span', `chip chip-${status}`);
+    if (status === 'interrupted') {
+      // ended without a done event and silent for a minute (crash, kill): a warning, not a training failure
+      chip.style.borderColor = 'var(--vscode-editorWarning-foreground)';
+      chip.title = 'No "done" event and metrics.jsonl not written for a minute: the trainer was killed or crashed.';
+    }
     const swatch = el('span', 'swatch');
     swatch.style.background = color; // the run's colour in every chart
     const last = rows.length ? rows[rows.length - 1].step : 0;

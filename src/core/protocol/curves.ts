@@ -10,7 +10,11 @@ export interface CurvesAlert {
   message: string;
 }
 
-export type RunStatus = 'running' | 'completed' | 'stopped' | 'failed' | 'unknown';
+/**
+ * `failed`/`stopped`/`completed` come from the run's `done` event; `running` and `interrupted` are runs without
+ * `done` whose trainer is alive or gone (src/core/runs/runLiveness.ts); `unknown` has no `started` event yet.
+ */
+export type RunStatus = 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted' | 'unknown';
 
 /** One run as the panel draws it. */
 export interface CurvesRun {
@@ -32,8 +36,11 @@ export interface CurvesViewState {
 
 /** Host → webview. */
 export type CurvesNotification =
-  /** The runs available in `.spo/runs` (newest first) and the runs to draw, each with every row so far. */
-  | { type: 'runs'; available: string[]; runs: CurvesRun[]; live: string | null; view: CurvesViewState }
+  /**
+   * The runs available in `.spo/runs` (newest first) and the runs to draw, each with every row so far. `live` is the
+   * run manager's own run (it can be stopped from the panel); `running` every available run still training, wherever started.
+   */
+  | { type: 'runs'; available: string[]; runs: CurvesRun[]; live: string | null; view: CurvesViewState; running?: string[] }
   /** New rows/alerts of a drawn run (live training). */
   | { type: 'append'; run: string; rows: MetricsRow[]; alerts: CurvesAlert[]; status: RunStatus; totalSteps: number | null }
   /** Ask the webview to render its charts to one PNG and send it back (`pngData`). */
@@ -58,4 +65,8 @@ export interface CurvesRenderReport {
   points: Record<string, number>;
   charts: number;
   alerts: CurvesAlert[];
+  /** Status of each drawn run, as its chip shows it. */
+  statuses: Record<string, RunStatus>;
+  /** The run picker's options (names), in order. */
+  available: string[];
 }

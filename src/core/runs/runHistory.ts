@@ -75,10 +75,27 @@ export function applyEvent(history: RunHistory, event: TrainerEvent): { rows: Me
   return added;
 }
 
-/** Replay a run's events; a run whose file ends without `done` is 'running' if `live`, else 'stopped' early (crash or kill). */
+/**
+ * Replay a run's events. A run whose file ends without `done` is 'running' if `live` (its trainer is known
+ * to be alive: see runLiveness.ts), else 'interrupted' (crash, kill); 'failed' is only for done(failed).
+ */
 export function historyFromEvents(name: string, events: TrainerEvent[], live = false): RunHistory {
   const history = emptyHistory(name);
   for (const event of events) applyEvent(history, event);
-  if (history.status === 'running' && !live) history.status = 'failed';
+  settleUnfinished(history, live);
   return history;
+}
+
+/** Whether the run has ended with a `done` event (its status can no longer change without a new `started`). */
+export function isFinished(history: RunHistory): boolean {
+  return history.status === 'completed' || history.status === 'stopped' || history.status === 'failed';
+}
+
+/** Set the status of a run without `done` from whether its trainer is alive; finished runs keep theirs. Returns whether it changed. */
+export function settleUnfinished(history: RunHistory, live: boolean): boolean {
+  if (isFinished(history) || history.status === 'unknown') return false;
+  const status = live ? 'running' : 'interrupted';
+  const changed = history.status !== status;
+  history.status = status;
+  return changed;
 }

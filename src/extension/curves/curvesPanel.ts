@@ -1,16 +1,21 @@
 // The Training Curves panel host: one panel, created once and re-shown, revived after a window
-// reload from metrics.jsonl, fed live by the run manager. Draws happen in webview/curves.
+// reload from metrics.jsonl, fed live by the run manager (IPC) and, for runs started elsewhere (a terminal's
+// `spo train`), by following their metrics.jsonl. New run folders join the picker as they appear. Draws happen in webview/curves.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CurvesCommand, CurvesNotification, CurvesRenderReport, CurvesRun, CurvesViewState } from '../../core/protocol';
-import { applyEvent, curveRunDir, historyFromEvents, listCurveRuns, listRuns, metricsToCsv, readMetricsFile, RunHistory } from '../../core/runs';
+import { applyEvent, curveRunDir, historyFromEvents, listCurveRuns, metricsToCsv, readMetricsFile, RunEntry, RunHistory } from '../../core/runs';
+import { RunFollower, RunUpdate } from '../../core/runs/runFollower';
+import { isRunTraining } from '../../core/runs/runLiveness';
 import { RunManager } from '../training/runManager';
 import { experimentsDirectory, runsDirectory } from '../training/runsLocation';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export const CURVES_VIEW_TYPE = 'spo.curves';
 const DEFAULT_VIEW: CurvesViewState = { selected: [], smoothing: 0.6, logScale: false };
+/** How often the run list is re-read, besides the file watcher (which may miss folders on some file systems). */
+const RUN_LIST_POLL_MS = 3000;
 
 /** Shared by the panel and its serializer; lives in the activation scope. */
 export interface CurvesContext {
@@ -26,8 +31,13 @@ export interface CurvesContext {
 export class CurvesPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private view: CurvesViewState;
-  /** Histories of the drawn runs (the live one is updated from run-manager events). */
-  private readonly histories = new Map<string, RunHistory>();
+  /** History of the run manager's live run, updated from its IPC events (its file may lag behind). */
+  private managed: RunHistory | null = null;
+  /** Every other drawn run, read from and following its metrics.jsonl. */
+  private readonly follower: RunFollower;
+  /** The run names last sent to the picker, to notice new run folders. */
+  private available: string[] = [];
+  private readonly runListTimer: NodeJS.Timeout;
 
   /**
    * Show the panel. `run` joins the runs drawn; `runs` replaces them (e.g. the arms of an experiment,
@@ -38,6 +48,7 @@ export class CurvesPanel {
       ctx.current.panel.reveal(ctx.current.panel.viewColumn);
       if (runs?.length) ctx.current.select([...runs]);
       else if (run && !ctx.current.view.selected.includes(run)) ctx.current.select([run, ...ctx.current.view.selected]);
+      else ctx.current.refresh(); // re-running the command re-reads the run list (runs started from a terminal)
       return ctx.current;
     }
     const panel = vscode.window.createWebviewPanel(CURVES_VIEW_TYPE, 'SPO Training Curves', vscode.ViewColumn.Active, webviewOptions(ctx.extensionUri));
@@ -53,7 +64,9 @@ export class CurvesPanel {
 
   private constructor(private readonly ctx: CurvesContext, readonly panel: vscode.WebviewPanel, view: CurvesViewState | null) {
     ctx.current = this;
+    this.follower = new RunFollower((update) => this.onFollowed(update));
     this.view = view ?? { ...DEFAULT_VIEW, selected: this.defaultSelection() };
+    this.runListTimer = setInterval(() => this.refreshRunList(), RUN_LIST_POLL_MS);
     panel.webview.html = webviewHtml(panel.webview, ctx.extensionUri, {
       title: 'SPO Training Curves',
       script: 'dist/webview/curves.js',
@@ -63,15 +76,16 @@ export class CurvesPanel {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: CurvesCommand) => this.onCommand(m)),
+      ...this.runFolderWatchers(),
       ctx.manager.onEvent(({ run, event }) => {
         if (!run) return;
         if (event.type === 'started') {
           // A new run joins the panel as soon as it starts; a resumed one is redrawn from its metrics.jsonl.
-          this.histories.delete(run);
+          this.managed = null;
           this.select(this.view.selected.includes(run) ? this.view.selected : [run, ...this.view.selected]);
           return;
         }
-        const history = this.histories.get(run);
+        const history = this.managed?.name === run ? this.managed : null;
         if (!history) return;
         const added = applyEvent(history, event);
         if (added.replaced) {
@@ -90,15 +104,62 @@ export class CurvesPanel {
       this.ctx.current = null;
       this.ctx.lastReport = null; // a closed panel draws nothing; a reopened one must report afresh
     }
+    clearInterval(this.runListTimer);
+    this.follower.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
 
+  /** Re-read the run list and the drawn runs (Show Training Curves on an open panel). */
+  refresh(): void {
+    const runs = listCurveRuns(runsDirectory(), experimentsDirectory());
+    const keep = new Set([...runs.map((r) => r.name), this.ctx.manager.current?.name]);
+    const selected = this.view.selected.filter((name) => keep.has(name)); // a deleted run folder leaves the panel
+    this.view = { ...this.view, selected: selected.length ? selected : this.defaultSelection() };
+    this.sendRuns(runs);
+  }
+
+  /** The run manager's run, else the newest run still training (e.g. from a terminal), else the newest run. */
   private defaultSelection(): string[] {
     const live = this.ctx.manager.current?.name;
     if (live) return [live];
+    const runs = listCurveRuns(runsDirectory(), experimentsDirectory());
+    const training = newestTraining(runs);
+    if (training) return [training.name];
+    return runs[0] ? [runs[0].name] : [];
+  }
+
+  /** New metrics.jsonl files anywhere under .spo (and the configured runs folder) refresh the picker at once. */
+  private runFolderWatchers(): vscode.Disposable[] {
+    const patterns: vscode.GlobPattern[] = ['**/.spo/**/metrics.jsonl'];
     const runsDir = runsDirectory();
-    const newest = runsDir ? listRuns(runsDir)[0] : undefined;
-    return newest ? [newest.name] : [];
+    if (runsDir) patterns.push(new vscode.RelativePattern(vscode.Uri.file(runsDir), '*/metrics.jsonl'));
+    return patterns.flatMap((pattern) => {
+      const watcher = vscode.workspace.createFileSystemWatcher(pattern, false, true, false);
+      return [watcher, watcher.onDidCreate(() => this.refreshRunList()), watcher.onDidDelete(() => this.refreshRunList())];
+    });
+  }
+
+  /** Send the picker again when runs appeared or vanished; with nothing drawn, a run that starts training is selected. */
+  private refreshRunList(): void {
+    const runs = listCurveRuns(runsDirectory(), experimentsDirectory());
+    const names = runs.map((r) => r.name);
+    if (JSON.stringify(names) === JSON.stringify(this.available)) return;
+    if (this.view.selected.length === 0) {
+      const training = newestTraining(runs);
+      if (training) this.view = { ...this.view, selected: [training.name] };
+    }
+    this.sendRuns(runs);
+  }
+
+  /** New lines in a followed run's metrics.jsonl: append them in the webview (or redraw when rows were superseded). */
+  private onFollowed(update: RunUpdate): void {
+    if (update.badLines.length) this.ctx.output.warn(`${update.run}: skipped unreadable metrics.jsonl lines ${update.badLines.join(', ')}`);
+    if (update.replaced) {
+      this.sendRuns();
+      return;
+    }
+    const h = update.history;
+    this.post({ type: 'append', run: update.run, rows: update.rows, alerts: update.alerts, status: h.status, totalSteps: h.totalSteps });
   }
 
   private select(runs: string[]): void {
@@ -106,34 +167,51 @@ export class CurvesPanel {
     this.sendRuns();
   }
 
-  /** Load each drawn run: the live one keeps its in-memory history, the others are read from metrics.jsonl. */
+  /**
+   * Load each drawn run: the run manager's live run keeps its in-memory history (fed over IPC); every other
+   * run is read from its metrics.jsonl and followed, so a run training elsewhere grows live and gets its status.
+   */
   private loadHistories(): CurvesRun[] {
     const runsDir = runsDirectory();
     const live = this.ctx.manager.current?.name ?? null;
     const out: CurvesRun[] = [];
+    if (this.managed && this.managed.name !== live) this.managed = null;
     for (const name of this.view.selected) {
-      let history = this.histories.get(name);
-      if (!history || name !== live) {
-        const dir = curveRunDir(name, runsDir, experimentsDirectory());
-        const file = dir ? path.join(dir, 'metrics.jsonl') : null;
-        const content = file ? readMetricsFile(file) : { events: [], badLines: [] };
-        if (content.badLines.length) this.ctx.output.warn(`${file}: skipped unreadable lines ${content.badLines.join(', ')}`);
-        history = historyFromEvents(name, content.events, name === live);
-        // The live run's `started` may reach us before the trainer's line in the file does.
-        if (name === live && history.status !== 'running') history.status = 'running';
-        this.histories.set(name, history);
+      const dir = curveRunDir(name, runsDir, experimentsDirectory());
+      const file = dir ? path.join(dir, 'metrics.jsonl') : null;
+      let history: RunHistory;
+      if (name === live) {
+        this.follower.unfollow(name);
+        if (!this.managed) {
+          const content = file ? readMetricsFile(file) : { events: [], badLines: [] };
+          if (content.badLines.length) this.ctx.output.warn(`${file}: skipped unreadable lines ${content.badLines.join(', ')}`);
+          // The live run's `started` may reach us before the trainer's line in the file does.
+          this.managed = historyFromEvents(name, content.events, true);
+          this.managed.status = 'running';
+        }
+        history = this.managed;
+      } else if (file) {
+        const followed = this.follower.follow(name, file);
+        if (followed.badLines.length) this.ctx.output.warn(`${file}: skipped unreadable lines ${followed.badLines.join(', ')}`);
+        history = followed.history;
+      } else {
+        history = historyFromEvents(name, []);
       }
       out.push({ name, status: history.status, totalSteps: history.totalSteps, rows: history.rows, alerts: history.alerts });
     }
-    for (const name of [...this.histories.keys()]) if (!this.view.selected.includes(name)) this.histories.delete(name);
+    this.follower.retain(this.view.selected.filter((n) => n !== live));
     return out;
   }
 
-  private sendRuns(): void {
-    const available = listCurveRuns(runsDirectory(), experimentsDirectory()).map((r) => r.name);
+  private sendRuns(listed?: RunEntry[]): void {
+    const runs = listed ?? listCurveRuns(runsDirectory(), experimentsDirectory());
+    const available = runs.map((r) => r.name);
+    this.available = [...available];
     const live = this.ctx.manager.current?.name ?? null;
     if (live && !available.includes(live)) available.unshift(live);
-    this.post({ type: 'runs', available, runs: this.loadHistories(), live, view: this.view });
+    const now = Date.now();
+    const running = runs.filter((r) => r.name === live || isRunTraining(r.metricsFile, now)).map((r) => r.name);
+    this.post({ type: 'runs', available, runs: this.loadHistories(), live, view: this.view, running });
   }
 
   private post(message: CurvesNotification): void {
@@ -151,7 +229,8 @@ export class CurvesPanel {
         this.select(message.runs);
         break;
       case 'rendered':
-        this.view = message.report.view;
+        // The selection is the host's (changed by selectRuns); a report drawn before the last selection must not undo it.
+        this.view = { ...message.report.view, selected: this.view.selected };
         this.ctx.lastReport = message.report;
         break;
       case 'stopRun':
@@ -173,7 +252,8 @@ export class CurvesPanel {
   }
 
   private async exportCsv(): Promise<void> {
-    const runs = this.view.selected.map((name) => ({ name, rows: this.histories.get(name)?.rows ?? [] }));
+    const rowsOf = (name: string) => (this.managed?.name === name ? this.managed.rows : this.follower.history(name)?.rows ?? []);
+    const runs = this.view.selected.map((name) => ({ name, rows: rowsOf(name) }));
     const target = await vscode.window.showSaveDialog({ title: 'Export metrics as CSV', defaultUri: this.defaultExportUri('csv'), filters: { CSV: ['csv'] } });
     if (!target) return;
     fs.writeFileSync(target.fsPath, metricsToCsv(runs));
@@ -191,6 +271,12 @@ export class CurvesPanel {
     fs.writeFileSync(target.fsPath, Buffer.from(match[1], 'base64'));
     void vscode.window.showInformationMessage(`Curves saved to ${target.fsPath}`);
   }
+}
+
+/** The newest run (list order) whose metrics.jsonl is being written and has no `done` yet. */
+function newestTraining(runs: RunEntry[]): RunEntry | undefined {
+  const now = Date.now();
+  return runs.find((r) => isRunTraining(r.metricsFile, now));
 }
 
 function isViewState(v: unknown): v is CurvesViewState {

@@ -70,8 +70,8 @@ describe('run history', () => {
     assert.deepEqual(h.lastCheckpoint, { step: 2, path: '/r/a/checkpoints/step-2' });
   });
 
-  it('a file that ends without `done` is a failed run when replayed, a running one when live', () => {
-    assert.equal(historyFromEvents('a', events.slice(0, 3)).status, 'failed');
+  it('a file that ends without `done` is an interrupted run when replayed, a running one when live', () => {
+    assert.equal(historyFromEvents('a', events.slice(0, 3)).status, 'interrupted');
     assert.equal(historyFromEvents('a', events.slice(0, 3), true).status, 'running');
   });
 

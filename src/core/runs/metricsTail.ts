@@ -1,0 +1,106 @@
+// Follows a metrics.jsonl that a trainer is still appending to: each read() returns only the events of the
+// lines completed since the last call, keeping a torn last line (the writer mid-line) for the next read.
+import * as fs from 'fs';
+import { isTrainerEvent, TrainerEvent } from '../protocol';
+
+export interface TailRead {
+  events: TrainerEvent[];
+  /** 1-based line numbers in the file that are not events. */
+  badLines: number[];
+  /** The file shrank or was replaced (a new run in the same folder): the caller must rebuild from these events. */
+  reset: boolean;
+}
+
+const NEWLINE = 0x0a;
+/** Read at most this much per call, so a huge file is taken in steps rather than one allocation. */
+const MAX_CHUNK = 8 * 1024 * 1024;
+
+export class MetricsTail {
+  /** Bytes consumed: the end of the last complete line read. */
+  private offset = 0;
+  /** Bytes after the last newline (a line still being written). */
+  private pending: Buffer = Buffer.alloc(0);
+  private linesSeen = 0;
+  private inode: number | null = null;
+
+  constructor(readonly file: string) {}
+
+  /** Bytes of complete lines consumed so far. */
+  get consumedBytes(): number {
+    return this.offset;
+  }
+
+  /** Events of every line completed since the last read. A missing file reads as no events. */
+  read(): TailRead {
+    const out: TailRead = { events: [], badLines: [], reset: false };
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(this.file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return out;
+      throw err;
+    }
+    const end = this.offset + this.pending.length;
+    if (stat.size < end || (this.inode !== null && stat.ino !== this.inode)) {
+      this.offset = 0;
+      this.pending = Buffer.alloc(0);
+      this.linesSeen = 0;
+      out.reset = true;
+    }
+    this.inode = stat.ino;
+    const start = this.offset + this.pending.length;
+    if (stat.size <= start) return out;
+    const length = Math.min(stat.size - start, MAX_CHUNK);
+    const chunk = Buffer.alloc(length);
+    const fd = fs.openSync(this.file, 'r');
+    let got: number;
+    try {
+      got = fs.readSync(fd, chunk, 0, length, start);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const data = Buffer.concat([this.pending, chunk.subarray(0, got)]);
+    const lastNewline = data.lastIndexOf(NEWLINE);
+    if (lastNewline < 0) {
+      this.pending = data;
+      return out;
+    }
+    // Split on bytes, decode only whole lines: a multi-byte character cut by the chunk stays in `pending`.
+    const complete = data.subarray(0, lastNewline + 1).toString('utf8');
+    this.pending = Buffer.from(data.subarray(lastNewline + 1));
+    this.offset += lastNewline + 1;
+    const lines = complete.split('\n');
+    lines.pop(); // the empty string after the final newline
+    for (const line of lines) {
+      this.linesSeen += 1;
+      if (line.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        out.badLines.push(this.linesSeen);
+        continue;
+      }
+      if (isTrainerEvent(value)) out.events.push(value);
+      else out.badLines.push(this.linesSeen);
+    }
+    return out;
+  }
+
+  /** Read until the end of the file (several chunks for a large file); events in order, `reset` if any step reset. */
+  readAll(): TailRead {
+    const all: TailRead = { events: [], badLines: [], reset: false };
+    for (;;) {
+      const before = this.offset + this.pending.length;
+      const part = this.read();
+      if (part.reset) {
+        all.events = [];
+        all.badLines = [];
+        all.reset = true;
+      }
+      all.events.push(...part.events);
+      all.badLines.push(...part.badLines);
+      if (this.offset + this.pending.length === before && !part.reset) return all;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+// The status rule for runs the extension did not start: done's reason when the file has one, else running
+// while metrics.jsonl was written in the last minute, else interrupted; and the cheap probe the run picker uses.
+import { describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { TrainerEvent } from '../../../src/core/protocol';
+import { historyFromEvents, settleUnfinished } from '../../../src/core/runs';
+import { endsWithDone, isRunTraining, LIVE_WRITE_WINDOW_MS, unfinishedRunStatus } from '../../../src/core/runs/runLiveness';
+
+const started: TrainerEvent = { type: 'started', runDir: '/r/a', runName: 'a', backend: 'cpu', backendNote: '', totalSteps: 4, config: {}, time: 1 };
+const row = (step: number): TrainerEvent => ({ type: 'metrics', row: { step, loss: 1 / step }, time: step });
+const done = (reason: 'completed' | 'stopped' | 'failed', step: number): TrainerEvent => ({ type: 'done', reason, step, time: 9 });
+const lines = (events: TrainerEvent[]) => events.map((e) => JSON.stringify(e) + '\n').join('');
+
+function tempFile(content: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spo-liveness-'));
+  const file = path.join(dir, 'metrics.jsonl');
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+describe('run liveness', () => {
+  it('an unfinished run is running while written within the window, interrupted after', () => {
+    const now = 1_000_000;
+    assert.equal(unfinishedRunStatus(now, now), 'running');
+    assert.equal(unfinishedRunStatus(now - LIVE_WRITE_WINDOW_MS, now), 'running');
+    assert.equal(unfinishedRunStatus(now - LIVE_WRITE_WINDOW_MS - 1, now), 'interrupted');
+  });
+
+  it('done decides the status of a finished run whatever its file time; failed is only done(failed)', () => {
+    for (const reason of ['completed', 'failed'] as const) {
+      const h = historyFromEvents('a', [started, row(1), done(reason, 1)]);
+      assert.equal(settleUnfinished(h, true), false);
+      assert.equal(h.status, reason);
+    }
+    const stoppedAtEnd = historyFromEvents('a', [started, row(4), done('stopped', 4)], true);
+    assert.equal(stoppedAtEnd.status, 'completed');
+    const unfinished = historyFromEvents('a', [started, row(1), row(2)]);
+    assert.equal(unfinished.status, 'interrupted');
+    assert.equal(settleUnfinished(unfinished, true), true);
+    assert.equal(unfinished.status, 'running');
+    assert.equal(settleUnfinished(unfinished, true), false);
+    assert.equal(historyFromEvents('a', []).status, 'unknown', 'a run without started stays unknown');
+  });
+
+  it('finds a done event at the end of a file, past a torn last line, reading only the end', () => {
+    const many = lines([started, ...Array.from({ length: 200 }, (_, i) => row(i + 1))]);
+    assert.ok(Buffer.byteLength(many) > 4096, 'the file is longer than the probe');
+    const finished = tempFile(many + lines([done('completed', 200)]));
+    assert.equal(endsWithDone(finished, fs.statSync(finished).size), true);
+    const torn = tempFile(many + lines([done('completed', 200)]) + '{"type":"log","lev');
+    assert.equal(endsWithDone(torn, fs.statSync(torn).size), true);
+    const unfinished = tempFile(many);
+    assert.equal(endsWithDone(unfinished, fs.statSync(unfinished).size), false);
+    assert.equal(endsWithDone(tempFile(''), 0), false);
+  });
+
+  it('a run is training when its fresh file has no done; a stale one or a missing file is not', () => {
+    const file = tempFile(lines([started, row(1)]));
+    const mtime = fs.statSync(file).mtimeMs;
+    assert.equal(isRunTraining(file, mtime + 1000), true);
+    assert.equal(isRunTraining(file, mtime + LIVE_WRITE_WINDOW_MS + 1000), false);
+    fs.appendFileSync(file, lines([done('completed', 1)]));
+    assert.equal(isRunTraining(file, fs.statSync(file).mtimeMs), false);
+    assert.equal(isRunTraining(path.join(path.dirname(file), 'missing.jsonl'), mtime), false);
+  });
+});
