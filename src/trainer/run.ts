@@ -17,7 +17,10 @@ reference on the data itself (minutes on a CPU).
   --data FILE          preference file (TRL, HH, TL;DR, UltraFeedback; .jsonl/.json, .gz)
   --config FILE.json   config file (nested or dotted keys, e.g. {"spo": {"gamma": 0.1}})
   --preset tiny        the embedded default model (used when --model is absent)
-  --model DIR          start from an HF folder (config.json + model.safetensors + tokenizer.json)
+  --model DIR          start from an HF folder (config.json + model.safetensors + tokenizer.json),
+                       GPT-2 or Llama layout; its tokenizer is used as is and there is no SFT phase
+  --eval-data FILE     held-out preference file (config key eval_data): evaluated instead of a random
+                       eval_fraction split of --data, recorded in split.json
   --loss NAME          sigmoid | ipo | hinge | simpo | orpo            (default sigmoid)
   --gamma G            SPO loss weight γ (0 = plain alignment loss)     (default 0.1)
   --classes K          SPO classes                                      (default 4)
@@ -29,13 +32,15 @@ reference on the data itself (minutes on a CPU).
   --out DIR            run folder (default .spo/runs/<time>)
   --resume             continue the run in --out from its last checkpoint
   --backend B          auto | tfjs-node-gpu | tfjs-node | wasm | cpu    (default auto)
-  --set KEY=VALUE      any other config key (repeatable), e.g. --set eval_every=25
+  --set KEY=VALUE      any other config key (repeatable), e.g. --set eval_every=25,
+                       --set write_degrees=false (skip the per-example degrees pass at the end)
 
 The run folder gets config.json, metrics.jsonl (every event), log.txt, split.json, tokenizer.json,
-reference/, checkpoints/step-N/ and degrees.jsonl (see 'spo degrees').`;
+reference/, checkpoints/step-N/ and degrees.jsonl (see 'spo degrees'; unless write_degrees is false;
+with --eval-data the held-out pairs' degrees go to eval_degrees.jsonl).`;
 
 const FLAG_TO_KEY: Record<string, keyof TrainConfig> = {
-  data: 'data', preset: 'preset', model: 'model', loss: 'loss', gamma: 'spo.gamma', classes: 'spo.classes',
+  data: 'data', 'eval-data': 'eval_data', preset: 'preset', model: 'model', loss: 'loss', gamma: 'spo.gamma', classes: 'spo.classes',
   beta: 'beta', lr: 'learning_rate', 'batch-size': 'batch_size', 'max-steps': 'max_steps', seed: 'seed', out: 'out', backend: 'backend',
 };
 
@@ -50,7 +55,7 @@ export function parseTrainArgs(argv: string[], cwd = process.cwd()): ParsedTrain
   const { values } = parseArgs({
     args: argv,
     options: {
-      data: { type: 'string' }, config: { type: 'string' }, preset: { type: 'string' }, model: { type: 'string' },
+      data: { type: 'string' }, 'eval-data': { type: 'string' }, config: { type: 'string' }, preset: { type: 'string' }, model: { type: 'string' },
       loss: { type: 'string' }, gamma: { type: 'string' }, classes: { type: 'string' }, beta: { type: 'string' },
       lr: { type: 'string' }, 'batch-size': { type: 'string' }, 'max-steps': { type: 'string' }, seed: { type: 'string' },
       out: { type: 'string' }, resume: { type: 'boolean' }, backend: { type: 'string' }, set: { type: 'string', multiple: true },
@@ -83,6 +88,7 @@ export function parseTrainArgs(argv: string[], cwd = process.cwd()): ParsedTrain
   if (!config.data) throw new ConfigError('missing --data FILE (the preference file to train on)');
   config.data = path.resolve(cwd, config.data);
   if (config.model) config.model = path.resolve(cwd, config.model);
+  if (config.eval_data) config.eval_data = path.resolve(cwd, config.eval_data);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const runDir = path.resolve(cwd, config.out ?? path.join('.spo', 'runs', stamp));
   config.out = runDir;

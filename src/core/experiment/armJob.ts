@@ -47,18 +47,12 @@ export async function runArmJob(job: ArmJob, onEvent?: (e: TrainerEvent) => void
   const finalTrain: Record<string, number> = {};
   const trainRows: Array<Record<string, number>> = [];
   const coverage: number[] = [];
-  // The experiment needs neither the per-example degrees over the training pairs nor their cost
-  // (minutes on a loaded CPU): asking to stop once the last step is logged makes the trainer save
-  // the final checkpoint and return 'stopped' at max_steps instead of computing them.
-  let lastStepDone = false;
   const result = await train({
     config,
     runDir: job.runDir,
     wasmDir: job.wasmDir,
     hooks: {
-      shouldStop: () => lastStepDone,
       onEvent: (e) => {
-        if (e.type === 'metrics' && e.row.step === config.max_steps) lastStepDone = true;
         if (e.type === 'started') {
           backend = e.backend;
           backendNote = e.backendNote;
@@ -71,8 +65,7 @@ export async function runArmJob(job: ArmJob, onEvent?: (e: TrainerEvent) => void
       },
     },
   });
-  const finished = result.reason === 'completed' || (result.reason === 'stopped' && lastStepDone && result.step === config.max_steps);
-  if (!finished) {
+  if (result.reason !== 'completed') {
     throw new Error(`${job.kind} run in ${job.runDir} ended '${result.reason}' at step ${result.step}${result.message ? `: ${result.message}` : ''}`);
   }
   const spoOn = config['spo.gamma'] > 0;

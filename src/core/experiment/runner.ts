@@ -36,7 +36,7 @@ export interface ExperimentOptions {
   sweep: { key: SweepKey; values: number[] } | null;
   /** Trainer config keys shared by every run: the budget (max_steps, batch_size, learning_rate, ...). */
   trainer: Record<string, unknown>;
-  /** Keep checkpoints, reference models and degrees.jsonl of every run (large); default: delete them after evaluation. */
+  /** Keep checkpoints and reference models of every run (large); default: delete them after evaluation. */
   keepRuns: boolean;
   /** The command line, recorded in results.json. */
   command: string;
@@ -122,6 +122,9 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     eval_fraction: 0, // the experiment holds out its own pairs, the same for every run
     eval_every: 0,
     save_every: 0,
+    // The experiment scores held-out pairs itself (heldOutEval.ts) and needs no per-example degrees
+    // over the training pairs, nor their cost (minutes on a loaded CPU).
+    write_degrees: false,
   };
   const runs: RunRecord[] = [];
   let backend = '';
@@ -174,13 +177,11 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
       log(`${prefix}: done in ${out.seconds.toFixed(0)} s, held-out accuracy ${held.accuracy.toFixed(3)}, mean margin ${held.meanMargin.toFixed(4)}`);
       if (!o.keepRuns) {
         fs.rmSync(path.join(runDir, 'checkpoints'), { recursive: true, force: true });
-        fs.rmSync(path.join(runDir, 'degrees.jsonl'), { force: true });
         fs.rmSync(path.join(runDir, 'reference'), { recursive: true, force: true }); // the trainer's copy of the shared reference
       }
     }
     if (!o.keepRuns && !o.model) {
       fs.rmSync(path.join(seedDir, 'reference', 'checkpoints'), { recursive: true, force: true });
-      fs.rmSync(path.join(seedDir, 'reference', 'degrees.jsonl'), { force: true });
       fs.rmSync(referenceDir, { recursive: true, force: true });
     }
   }

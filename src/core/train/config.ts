@@ -51,6 +51,12 @@ export interface TrainConfig {
   max_length: number;
 
   // Held-out split and cadence.
+  /**
+   * Preference file used as the held-out set instead of a random `eval_fraction` split (TRL's
+   * eval_dataset): all its pairs are evaluated, `data` is all training. null = split `data`.
+   */
+  eval_data: string | null;
+  /** Share of `data` held out at random (ignored when `eval_data` is set). */
   eval_fraction: number;
   eval_max_pairs: number;
   eval_every: number;
@@ -68,6 +74,11 @@ export interface TrainConfig {
 
   /** Stop after this many examples are read from the data file (0 = all). */
   max_pairs: number;
+  /**
+   * Write degrees.jsonl (every pair's model / SPO / data degree) at the end of the run. false skips
+   * that pass (minutes on a CPU for big files); the run still ends `completed` after the final checkpoint.
+   */
+  write_degrees: boolean;
 }
 
 export const DEFAULT_CONFIG: TrainConfig = {
@@ -99,6 +110,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   batch_size: 8,
   max_steps: 200,
   max_length: 128,
+  eval_data: null,
   eval_fraction: 0.1,
   eval_max_pairs: 128,
   eval_every: 50,
@@ -112,6 +124,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   'tiny.sft_steps': 150,
   'tiny.sft_learning_rate': 3e-3,
   max_pairs: 0,
+  write_degrees: true,
 };
 
 type Check = (value: unknown) => string | null;
@@ -156,6 +169,7 @@ const CHECKS: { [K in keyof TrainConfig]: Check } = {
   batch_size: num(1, 4096, true),
   max_steps: num(1, 1e9, true),
   max_length: num(8, 1e6, true),
+  eval_data: strOrNull,
   eval_fraction: num(0, 0.5),
   eval_max_pairs: num(0, 1e6, true),
   eval_every: num(0, 1e9, true),
@@ -169,6 +183,7 @@ const CHECKS: { [K in keyof TrainConfig]: Check } = {
   'tiny.sft_steps': num(0, 1e9, true),
   'tiny.sft_learning_rate': num(0, Infinity, false, true),
   max_pairs: num(0, 1e9, true),
+  write_degrees: bool,
 };
 
 export const CONFIG_KEYS = Object.keys(CHECKS) as Array<keyof TrainConfig>;
@@ -201,6 +216,7 @@ export function resolveConfig(layers: Array<{ values: Record<string, unknown>; w
     }
   }
   const cfg = merged as unknown as TrainConfig;
+  if (cfg.eval_data === '') throw new ConfigError('config key "eval_data" must name a preference file (or be null), got ""');
   if (cfg['tiny.d_model'] % cfg['tiny.n_heads'] !== 0) {
     throw new ConfigError(`config key "tiny.d_model" must be divisible by tiny.n_heads (${cfg['tiny.n_heads']}), got ${cfg['tiny.d_model']}`);
   }

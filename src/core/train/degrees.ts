@@ -20,7 +20,7 @@ export interface HeadDegree {
 /** One line of degrees.jsonl. */
 export interface DegreeRecord {
   index: number;
-  /** 1-based source line of the pair in the data file. */
+  /** 1-based source line of the pair in the data file (eval_degrees.jsonl: in the `eval_data` file). */
   line: number;
   split: 'train' | 'eval';
   model: {

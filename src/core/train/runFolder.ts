@@ -1,5 +1,5 @@
 // The run folder (design.md): config.json, metrics.jsonl (every TrainerEvent, one JSON object a line),
-// log.txt, split.json, tokenizer.json, reference/, checkpoints/step-N/, degrees.jsonl.
+// log.txt, split.json, tokenizer.json, reference/, checkpoints/step-N/, degrees.jsonl (+ eval_degrees.jsonl).
 import * as fs from 'fs';
 import * as path from 'path';
 import type { TrainerEvent } from '../protocol/trainer';
@@ -14,6 +14,8 @@ export const RUN_FILES = {
   refLogps: 'reference/logps.json',
   checkpoints: 'checkpoints',
   degrees: 'degrees.jsonl',
+  /** With `eval_data`: that file's pairs, kept apart so every degrees.jsonl line refers to the data file. */
+  evalDegrees: 'eval_degrees.jsonl',
 } as const;
 
 export class RunFolder {

@@ -1,6 +1,6 @@
 // The SPO training run, top to bottom (nanoGPT style): data and split, key spans, models (tiny preset:
 // tokenizer + GPT-2 + SFT reference; or an HF folder), then the loop: augment, L_align + γ·CE,
-// AdamW with warmup + cosine, log, eval, checkpoint; finally per-example degrees.
+// AdamW with warmup + cosine, log, eval, checkpoint; finally per-example degrees (unless write_degrees is false).
 import * as fs from 'fs';
 import * as path from 'path';
 import type * as tfjs from '@tensorflow/tfjs';
@@ -60,12 +60,15 @@ export interface TrainResult {
 }
 
 interface Split {
-  /** Indices into the loaded pairs. */
+  /** Indices into the loaded pairs (with `eval_data`: the data file's pairs, then the eval file's). */
   train: number[];
   eval: number[];
   /** The same, as 1-based source lines (what a human or another tool can check). */
   trainLines: number[];
+  /** Lines of `evalData` when it is set, else of the data file. */
   evalLines: number[];
+  /** The `eval_data` file the held-out pairs come from (absent: they are a split of the data file). */
+  evalData?: string;
 }
 
 /** Fixed held-out split: a seeded shuffle, eval = the first ⌈fraction·N⌉ (capped), recorded in split.json. */
@@ -77,10 +80,31 @@ export function makeSplit(pairs: readonly PreferencePair[], cfg: TrainConfig): S
   return { train: trainIdx, eval: evalIdx, trainLines: trainIdx.map((i) => pairs[i].line), evalLines: evalIdx.map((i) => pairs[i].line) };
 }
 
+/** An explicit held-out set: every pair of the data file trains, every pair of `eval_data` (appended after them) evaluates. */
+export function explicitSplit(trainPairs: readonly PreferencePair[], evalPairs: readonly PreferencePair[], evalData: string): Split {
+  const train = trainPairs.map((_, i) => i);
+  const evalIdx = evalPairs.map((_, i) => trainPairs.length + i);
+  return { train, eval: evalIdx, trainLines: trainPairs.map((p) => p.line), evalLines: evalPairs.map((p) => p.line), evalData };
+}
+
 function cloneModel(tf: TF, model: CausalLM, namePrefix: string, trainable: boolean): CausalLM {
   const tensors = new Map([...modelTensors(model)].map(([k, t]) => [k, { shape: t.shape, data: t.data as Float32Array }]));
   const build = model.config.architecture === 'gpt2' ? gpt2FromTensors : llamaFromTensors;
   return build(tf, model.config, tensors, `copy of ${namePrefix}`, { namePrefix, trainable });
+}
+
+/** The `eval_data` pairs; errors name the key, since the file came from the config. */
+async function loadEvalData(file: string, log: (level: 'warn', message: string) => void): Promise<PreferencePair[]> {
+  let loaded: Awaited<ReturnType<typeof loadPreferenceFile>>;
+  try {
+    loaded = await loadPreferenceFile(file);
+  } catch (err) {
+    throw new Error(`config key "eval_data": ${(err as Error).message}`);
+  }
+  for (const issue of loaded.issues.slice(0, 20)) log('warn', `${file}:${issue.line}: ${issue.message} (skipped)`);
+  if (loaded.issues.length > 20) log('warn', `${file}: ${loaded.issues.length - 20} more bad records skipped`);
+  if (loaded.pairs.length === 0) throw new Error(`config key "eval_data": ${file} holds no preference pairs`);
+  return loaded.pairs;
 }
 
 const now = () => Date.now();
@@ -127,14 +151,21 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   const loaded = await loadPreferenceFile(cfg.data);
   for (const issue of loaded.issues.slice(0, 20)) log('warn', `${cfg.data}:${issue.line}: ${issue.message} (skipped)`);
   if (loaded.issues.length > 20) log('warn', `${cfg.data}: ${loaded.issues.length - 20} more bad records skipped`);
-  const pairs = cfg.max_pairs > 0 ? loaded.pairs.slice(0, cfg.max_pairs) : loaded.pairs;
-  if (pairs.length < 2) throw new Error(`${cfg.data}: need at least 2 preference pairs to train, found ${pairs.length}`);
+  const dataPairs = cfg.max_pairs > 0 ? loaded.pairs.slice(0, cfg.max_pairs) : loaded.pairs;
+  const evalPairs = cfg.eval_data ? await loadEvalData(cfg.eval_data, log) : [];
+  const pairs = [...dataPairs, ...evalPairs];
+  const minTrain = cfg.eval_data ? 1 : 2;
+  if (dataPairs.length < minTrain) throw new Error(`${cfg.data}: need at least ${minTrain} preference pairs to train, found ${dataPairs.length}`);
 
   let split: Split;
   if (options.resume) {
     split = run.readJson<Split>(RUN_FILES.split);
+    const outOfRange = [split.train, split.eval].some((list) => list.some((i) => i >= pairs.length));
+    if ((split.evalData ?? null) !== cfg.eval_data || outOfRange) {
+      throw new Error(`${run.path(RUN_FILES.split)} does not match the data (${cfg.data}${cfg.eval_data ? `, eval_data ${cfg.eval_data}` : ''}): was a file changed since the run started?`);
+    }
   } else {
-    split = makeSplit(pairs, cfg);
+    split = cfg.eval_data ? explicitSplit(dataPairs, evalPairs, cfg.eval_data) : makeSplit(pairs, cfg);
     run.writeJson(RUN_FILES.split, split);
     run.writeJson(RUN_FILES.config, cfg);
   }
@@ -149,7 +180,8 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     type: 'started', runDir: run.dir, runName: path.basename(run.dir), backend, backendNote: notes.join('; '),
     totalSteps: cfg.max_steps, config: cfg as unknown as Record<string, unknown>, time: now(),
   });
-  log('info', `${pairs.length} pairs (${split.train.length} train, ${split.eval.length} held out); loss ${cfg.loss}, β ${cfg.beta}, γ ${cfg['spo.gamma']}, K ${cfg['spo.classes']}, lr ${effectiveLearningRate(cfg)}`);
+  const heldOutFrom = split.evalData ? ` from ${split.evalData}` : '';
+  log('info', `${pairs.length} pairs (${split.train.length} train, ${split.eval.length} held out${heldOutFrom}); loss ${cfg.loss}, β ${cfg.beta}, γ ${cfg['spo.gamma']}, K ${cfg['spo.classes']}, lr ${effectiveLearningRate(cfg)}`);
 
   // ---- tokenizer and models ---------------------------------------------------------------------
   const needsRef = usesReference(cfg.loss);
@@ -409,6 +441,8 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   const final = cfg.max_steps;
   if (split.eval.length > 0 && (lastEval === undefined || lastEval.step !== final)) lastEval = (await evaluate(final)) ?? lastEval;
   if (lastSaved !== final) saveNow(final);
+  // Every step is done and saved: without the degrees pass there is nothing left that a stop could skip.
+  if (!cfg.write_degrees) return finish('completed', final);
   if (stopRequested()) return finish('stopped', final, 'stopped on request');
   const degreeStart = now();
   const records = await computeDegrees(tf, policy, spoOn ? heads : null, {
@@ -417,7 +451,12 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   }, (done, total) => progress('degrees', done, total, done > 0 ? ((now() - degreeStart) / 1000 / done) * (total - done) : null), stopRequested);
   // The final checkpoint is saved already; a stop here only skips degrees.jsonl.
   if (!records) return finish('stopped', final, 'stopped on request before the per-example degrees were written');
-  fs.writeFileSync(run.path(RUN_FILES.degrees), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  log('info', `wrote ${records.length} per-example degrees to ${run.path(RUN_FILES.degrees)}`);
+  const writeDegrees = (name: string, rows: typeof records): void => {
+    fs.writeFileSync(run.path(name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    log('info', `wrote ${rows.length} per-example degrees to ${run.path(name)}`);
+  };
+  // Records follow `pairs`: the data file's pairs first, then eval_data's.
+  writeDegrees(RUN_FILES.degrees, records.slice(0, dataPairs.length));
+  if (evalPairs.length > 0) writeDegrees(RUN_FILES.evalDegrees, records.slice(dataPairs.length));
   return finish('completed', final);
 }

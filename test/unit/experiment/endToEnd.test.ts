@@ -68,6 +68,13 @@ test('a tiny DPO vs DPO+SPO experiment writes results.json, summary.md and plots
       // Heavy files are gone by default; the run's log and metrics stay.
       assert.ok(fs.existsSync(path.join(outDir, run.runDir, 'metrics.jsonl')));
       assert.ok(!fs.existsSync(path.join(outDir, run.runDir, 'checkpoints')));
+      // write_degrees: false — the run finishes 'completed' at its last step, with no degrees pass.
+      const events = fs.readFileSync(path.join(outDir, run.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      assert.deepEqual(
+        { type: events[events.length - 1].type, reason: events[events.length - 1].reason, step: events[events.length - 1].step },
+        { type: 'done', reason: 'completed', step: r.budget.steps },
+      );
+      assert.ok(!fs.existsSync(path.join(outDir, run.runDir, 'degrees.jsonl')));
     }
     assert.deepEqual(r.heldOutLengths.chosen, r.split.heldOut.map((i) => demo[i].chosen.length));
     // The train file the arms saw holds exactly the train pairs.
