@@ -1,5 +1,6 @@
 // The project's demo preference data: deterministic TRL pairs with a planted preference degree.
-// The chosen response states k key facts; the rejected one leaves m of them out (degree = m/k).
+// The chosen response states k key facts; the rejected one says a vague line of about the same length in place of
+// m of them (degree = m/k), so lengths are balanced and only content tells the two apart.
 import { SeededRandom } from '../random';
 
 export interface DemoPair {
@@ -46,8 +47,19 @@ const OPENERS = ['Here is what you need.', 'Sure, here it is.', 'Okay, let us se
 // Each frame puts a stopword right before the fact and punctuation after it, so RAKE reads the
 // fact as one candidate phrase of its own.
 const FRAMES = ['It is all about {fact}.', 'You should have {fact}.', 'Then there is {fact}.', 'Do it with {fact}.', 'It is best to have {fact}.', 'Above all, there is {fact}.'];
-// What the rejected response says in place of a missing fact.
-const VAGUE = ['It is up to you.', 'That is all there is to it.', 'You can do it your own way.', 'It will be okay.'];
+// What the rejected response says in place of a missing fact: vague lines of stopwords only (no key content for
+// RAKE), as long as a fact sentence on average (27-43 vs 27-50 chars, both 36.7 on average), so a missing fact
+// does not make the rejected response shorter and length does not give the preference away.
+const VAGUE = [
+  'You can do it your own way.', 'That one is not for everyone.',
+  'I am not sure about that one.', 'Maybe it will, maybe it will not.', 'You will see what I mean by that.',
+  'Some say so, others say otherwise.', 'Then again, it could go either way.', 'Do what you can and see how it goes.',
+  'You will know it when you get there.', 'Just do whatever seems right to you.', 'It is up to you, as it has always been.',
+  'It is not always the same for all of us.', 'Some do it one way, others do it another.',
+  'There is no one right way to go about it.', 'There is more to it than that, of course.',
+  'There is not much more I can say about it.', 'Some of it is up to you, some of it is not.',
+  'It will be okay if you take it as it comes.', 'It could be this or that, who can say.',
+];
 const CLOSERS = ['That is all.', 'I think that is it.', 'That should do it.', ''];
 
 function pick<T>(rng: SeededRandom, items: readonly T[]): T {
@@ -74,12 +86,10 @@ function demoPair(rng: SeededRandom): DemoPair {
   const frames = facts.map(() => pick(rng, FRAMES));
   const chosen = [opener, ...facts.map((f, i) => fill(frames[i], 'fact', f)), closer];
   const rejected = [opener];
-  // Some missing facts become vague lines (each said once), so rejected is not simply shorter.
+  // Every missing fact becomes a vague line in its place (each line said once per response): rejected has as
+  // many sentences as chosen and about its length, and differs in content only.
   const vague = rng.shuffled(VAGUE);
-  facts.forEach((f, i) => {
-    if (!missing.has(i)) rejected.push(fill(frames[i], 'fact', f));
-    else if (vague.length > 0 && rng.next() < 0.6) rejected.push(vague.pop()!);
-  });
+  facts.forEach((f, i) => rejected.push(missing.has(i) ? vague.pop()! : fill(frames[i], 'fact', f)));
   rejected.push(closer);
   const first = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
   return {

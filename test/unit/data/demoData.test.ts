@@ -1,5 +1,5 @@
 // The demo data generator: deterministic, planted degree = share of facts missing from rejected,
-// facts that the project's RAKE extractor finds, and the committed example file matches it.
+// lengths balanced, facts that the project's RAKE extractor finds, and the committed example file matches it.
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
@@ -31,6 +31,17 @@ describe('demo data', () => {
     }
     assert.deepEqual([...degrees].sort(), [0, 1, 2, 3, 4].filter((d) => degrees.has(d)));
     assert.ok(degrees.size >= 4, 'degrees spread over the range');
+  });
+
+  it('balances lengths, so only content tells chosen from rejected', () => {
+    // Each missing fact is replaced by a vague line of about its length: "longer wins" must not predict the label.
+    const longer = pairs.filter((p) => p.chosen.length > p.rejected.length).length / pairs.length;
+    assert.ok(longer >= 0.35 && longer <= 0.65, `chosen longer in ${longer} of pairs`);
+    for (const p of pairs) {
+      assert.ok(p.rejected.length >= 150 && p.rejected.length <= 420, `rejected length ${p.rejected.length}`);
+      // As many sentences as chosen: a missing fact does not remove a sentence either.
+      assert.equal(p.rejected.split(/[.?!](?: |$)/).length, p.chosen.split(/[.?!](?: |$)/).length, p.rejected);
+    }
   });
 
   it('writes facts that RAKE finds as the key content, and nothing else', () => {
