@@ -1,5 +1,6 @@
 // Runs a long CLI job (e.g. `spo experiment`) as a child Node process in its own process group, so a
 // cancel ends it and every process it forked (SIGTERM to the group, then SIGKILL): no orphans.
+import { forEachLine, LineTail, OutputStream } from './outputLines';
 import { ChildProcess, spawn } from 'child_process';
 
 export interface CliProcessOptions {
@@ -30,8 +31,7 @@ type LineListener = (line: { stream: 'stdout' | 'stderr'; line: string }) => voi
 export class CliProcess {
   private readonly child: ChildProcess;
   private readonly listeners = new Set<LineListener>();
-  private readonly tail: string[] = [];
-  private readonly tailMax: number;
+  private readonly tail: LineTail;
   private readonly termGraceMs: number;
   private readonly groupKill: boolean;
   private cancelled = false;
@@ -41,7 +41,7 @@ export class CliProcess {
   readonly exited: Promise<CliExit>;
 
   constructor(options: CliProcessOptions) {
-    this.tailMax = options.tailLines ?? 40;
+    this.tail = new LineTail(options.tailLines ?? 40);
     this.termGraceMs = options.termGraceMs ?? 5_000;
     // A new process group (POSIX) lets cancel() reach the jobs the CLI forks; Windows has no groups, and
     // there the experiment's jobs exit on their own when their parent's IPC channel closes.
@@ -62,12 +62,12 @@ export class CliProcess {
         if (this.killTimer) clearTimeout(this.killTimer);
         // The jobs of a crashed CLI could outlive it: end what is left of the group.
         this.signalGroup('SIGKILL');
-        this.exitInfo = { code, signal, cancelled: this.cancelled, lastLines: [...this.tail] };
+        this.exitInfo = { code, signal, cancelled: this.cancelled, lastLines: this.tail.snapshot() };
         resolve(this.exitInfo);
       };
       this.child.on('close', finish);
       this.child.on('error', (err) => {
-        this.remember(`[spawn] ${err.message}`);
+        this.tail.push(`[spawn] ${err.message}`);
         if (this.child.pid === undefined) finish(null, null);
       });
     });
@@ -86,7 +86,7 @@ export class CliProcess {
   }
 
   get lastLines(): string[] {
-    return [...this.tail];
+    return this.tail.snapshot();
   }
 
   onLine(listener: LineListener): () => void {
@@ -121,30 +121,10 @@ export class CliProcess {
     }
   }
 
-  private remember(line: string): void {
-    this.tail.push(line);
-    if (this.tail.length > this.tailMax) this.tail.shift();
-  }
-
-  private readLines(stream: 'stdout' | 'stderr'): void {
-    const source = this.child[stream];
-    if (!source) return;
-    source.setEncoding('utf8');
-    let pending = '';
-    const emit = (raw: string) => {
-      const line = raw.replace(/\r$/, '');
-      if (line === '') return;
-      this.remember(line);
+  private readLines(stream: OutputStream): void {
+    forEachLine(this.child[stream], (line) => {
+      this.tail.push(line);
       for (const l of this.listeners) l({ stream, line });
-    };
-    source.on('data', (chunk: string) => {
-      const lines = (pending + chunk).split('\n');
-      pending = lines.pop() ?? '';
-      lines.forEach(emit);
-    });
-    source.on('end', () => {
-      if (pending) emit(pending);
-      pending = '';
     });
   }
 }

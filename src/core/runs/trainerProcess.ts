@@ -1,5 +1,6 @@
 // Client side of the trainer process: forks it (no shell, IPC channel), turns its messages into a
 // typed event stream, stops it gracefully (stop message → SIGTERM → SIGKILL) and never leaves it orphaned.
+import { forEachLine, LineTail, OutputStream } from './outputLines';
 import { ChildProcess, fork } from 'child_process';
 import { isTrainerEvent, TrainerCommand, TrainerEvent } from '../protocol';
 
@@ -48,8 +49,7 @@ export class TrainerProcess {
   private readonly child: ChildProcess;
   private readonly events = new Signal<TrainerEvent>();
   private readonly output = new Signal<{ stream: 'stdout' | 'stderr'; line: string }>();
-  private readonly tail: string[] = [];
-  private readonly tailMax: number;
+  private readonly tail: LineTail;
   private readonly stopGraceMs: number;
   private readonly termGraceMs: number;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -61,7 +61,7 @@ export class TrainerProcess {
   readonly exited: Promise<TrainerExit>;
 
   constructor(options: TrainerProcessOptions) {
-    this.tailMax = options.tailLines ?? 40;
+    this.tail = new LineTail(options.tailLines ?? 40);
     this.stopGraceMs = options.stopGraceMs ?? 20_000;
     this.termGraceMs = options.termGraceMs ?? 5_000;
     // execArgv: [] so an inspector or loader flag of the parent (extension host, test runner) is not inherited.
@@ -86,13 +86,13 @@ export class TrainerProcess {
         for (const t of this.timers) clearTimeout(t);
         const byUs = this.escalation === 'sigterm' || this.escalation === 'sigkill';
         const crashed = !byUs && (code !== 0 || signal !== null || this.doneEvent?.reason === 'failed');
-        this.exitInfo = { code, signal, done: this.doneEvent, crashed, stoppedBy: this.escalation, lastLines: [...this.tail] };
+        this.exitInfo = { code, signal, done: this.doneEvent, crashed, stoppedBy: this.escalation, lastLines: this.tail.snapshot() };
         resolve(this.exitInfo);
       };
       // 'close' (not 'exit') so the last stderr lines are in the tail before the exit is reported.
       this.child.on('close', finish);
       this.child.on('error', (err) => {
-        this.remember(`[spawn] ${err.message}`);
+        this.tail.push(`[spawn] ${err.message}`);
         if (this.child.exitCode === null && this.child.pid === undefined) finish(null, null);
       });
     });
@@ -115,7 +115,7 @@ export class TrainerProcess {
   }
 
   get lastLines(): string[] {
-    return [...this.tail];
+    return this.tail.snapshot();
   }
 
   onEvent(listener: Listener<TrainerEvent>): () => void {
@@ -160,31 +160,10 @@ export class TrainerProcess {
     this.timers.push(setTimeout(() => this.kill(), this.termGraceMs));
   }
 
-  private remember(line: string): void {
-    this.tail.push(line);
-    if (this.tail.length > this.tailMax) this.tail.shift();
-  }
-
-  private readLines(stream: 'stdout' | 'stderr'): void {
-    const source = this.child[stream];
-    if (!source) return;
-    source.setEncoding('utf8');
-    let pending = '';
-    const emit = (line: string) => {
-      const clean = line.replace(/\r$/, '');
-      if (clean === '') return;
-      this.remember(clean);
-      this.output.fire({ stream, line: clean });
-    };
-    source.on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      lines.forEach(emit);
-    });
-    source.on('end', () => {
-      if (pending) emit(pending);
-      pending = '';
+  private readLines(stream: OutputStream): void {
+    forEachLine(this.child[stream], (line) => {
+      this.tail.push(line);
+      this.output.fire({ stream, line });
     });
   }
 }

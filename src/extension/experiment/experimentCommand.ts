@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { refuseInUntrustedWorkspace } from '../workspaceTrust';
 import {
   checkExperimentName, checkNumberField, EXPERIMENT_SWEEPS, ExperimentRequest, ExperimentSweepKey, newExperimentName,
 } from '../../core/runs';
@@ -38,13 +39,7 @@ const DEFAULT_CHOICES: RememberedChoices = { seeds: 3, steps: 200, sweep: 'none'
 const DATA_EXTENSIONS = ['jsonl', 'json', 'gz'];
 
 export async function experimentCommand(context: vscode.ExtensionContext, manager: ExperimentManager, options?: ExperimentCommandOptions | vscode.Uri): Promise<ExperimentCommandResult | undefined> {
-  if (!vscode.workspace.isTrusted) {
-    const action = await vscode.window.showWarningMessage(
-      'Run SPO vs DPO Experiment is disabled in an untrusted workspace: training runs code from the workspace (model folders, configs) and writes files.',
-      'Manage Workspace Trust');
-    if (action) void vscode.commands.executeCommand('workbench.trust.manage');
-    return undefined;
-  }
+  if (await refuseInUntrustedWorkspace('Run SPO vs DPO Experiment')) return undefined;
   const root = workspaceRoot();
   const experimentsDir = experimentsDirectory();
   if (!root || !experimentsDir) {

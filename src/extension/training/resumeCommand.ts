@@ -2,6 +2,7 @@
 // checkpoint, and continue it in place in the run manager. Refused in untrusted workspaces.
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { refuseInUntrustedWorkspace } from '../workspaceTrust';
 import { listResumableRuns, ResumableRun, runDataFile, TrainRequest } from '../../core/runs';
 import type { BackendChoice } from '../../core/model/backend';
 import { ALIGN_LOSSES, AlignLoss } from '../../core/train/config';
@@ -23,13 +24,7 @@ const OUTCOME_LABEL: Record<ResumableRun['outcome'], string> = {
 };
 
 export async function resumeCommand(manager: RunManager, options?: ResumeCommandOptions): Promise<TrainCommandResult | undefined> {
-  if (!vscode.workspace.isTrusted) {
-    const action = await vscode.window.showWarningMessage(
-      'Resume Training is disabled in an untrusted workspace: training runs code from the workspace (model folders, configs) and writes files.',
-      'Manage Workspace Trust');
-    if (action) void vscode.commands.executeCommand('workbench.trust.manage');
-    return undefined;
-  }
+  if (await refuseInUntrustedWorkspace('Resume Training')) return undefined;
   const root = workspaceRoot();
   const runsDir = runsDirectory();
   if (!root || !runsDir) {

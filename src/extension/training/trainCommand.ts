@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { refuseInUntrustedWorkspace } from '../workspaceTrust';
 import { checkNumberField, newRunName, TrainRequest, validateTrainRequest } from '../../core/runs';
 import type { BackendChoice } from '../../core/model/backend';
 import { ALIGN_LOSSES, AlignLoss, ConfigError, readConfigFile, resolveConfig } from '../../core/train/config';
@@ -49,13 +50,7 @@ const LOSS_DESCRIPTIONS: Record<AlignLoss, string> = {
 };
 
 export async function trainCommand(context: vscode.ExtensionContext, manager: RunManager, options?: TrainCommandOptions | vscode.Uri): Promise<TrainCommandResult | undefined> {
-  if (!vscode.workspace.isTrusted) {
-    const action = await vscode.window.showWarningMessage(
-      'Train SPO is disabled in an untrusted workspace: training runs code from the workspace (model folders, configs) and writes files.',
-      'Manage Workspace Trust');
-    if (action) void vscode.commands.executeCommand('workbench.trust.manage');
-    return undefined;
-  }
+  if (await refuseInUntrustedWorkspace('Train SPO')) return undefined;
   const root = workspaceRoot();
   const runsDir = runsDirectory();
   if (!root || !runsDir) {
