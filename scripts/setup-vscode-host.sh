@@ -9,7 +9,7 @@ HOST_DIR=${SPO_VSCODE_HOST:-$HOME/.cache/spo-studio/vscode-host}
 # Pinned: code-server >= 4.133 needs exactly Node 24 (its postinstall checks the Node running npm).
 NODE_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
-APT_PACKAGES=(chromium libkrb5-dev make g++ python3)   # libkrb5-dev: code-server's 'kerberos' module compiles from source offline
+APT_PACKAGES=(chromium fonts-liberation libkrb5-dev make g++ python3)   # libkrb5-dev: code-server's 'kerberos' module compiles from source offline
 
 log() { echo "[setup-vscode-host] $*"; }
 pkg_version() { [ -f "$1/package.json" ] && sed -n 's/^  "version": "\(.*\)",$/\1/p' "$1/package.json" | head -1 || true; }
