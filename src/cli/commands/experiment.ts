@@ -8,6 +8,7 @@ import { SweepKey } from '../../core/experiment/types';
 import { CONFIG_KEYS, ConfigError, TrainConfig, parseFlagValue, readConfigFile } from '../../core/train/config';
 import { fmt, fmtP } from '../../core/experiment/summary';
 import { readResults, SUMMARY_FILE, writeReport } from '../../core/experiment/report';
+import { EXPERIMENT_PROGRESS_PREFIX, ExperimentProgressEvent, formatProgressLine } from '../../core/protocol';
 
 const USAGE = `usage: spo experiment spo-vs-dpo --data FILE [options]
        spo experiment render DIR      (redraw DIR/summary.md and plots from DIR/results.json,
@@ -40,6 +41,8 @@ options:
   --backend NAME         auto | tfjs-node-gpu | tfjs-node | wasm | cpu
   --runs-dir DIR         run folders and split files                                 (default OUT/runs)
   --keep-runs            keep checkpoints and reference models of every run (large)
+  --progress-json        also print each progress change to stdout as one line,
+                         '${EXPERIMENT_PROGRESS_PREFIX}{"seed":1,"seedIndex":1,"seeds":3,"arm":"dpo",...}' (for tools)
 `;
 
 const OPTIONS = {
@@ -64,6 +67,7 @@ const OPTIONS = {
   backend: { type: 'string' },
   'runs-dir': { type: 'string' },
   'keep-runs': { type: 'boolean' },
+  'progress-json': { type: 'boolean' },
 } as const;
 
 function number(flag: string, raw: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
@@ -173,6 +177,7 @@ export const experimentCommand: CliCommand = {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
     const outDir = path.resolve(v.out ?? path.join('.spo', 'experiments', `spo-vs-dpo-${stamp}`));
     const log = (line: string) => io.stderr.write(`${line}\n`);
+    const progress = v['progress-json'] ? (e: ExperimentProgressEvent) => io.stdout.write(`${formatProgressLine(e)}\n`) : undefined;
     let results;
     try {
       results = await runExperiment({
@@ -191,6 +196,7 @@ export const experimentCommand: CliCommand = {
         keepRuns: v['keep-runs'] ?? false,
         command: ['spo', 'experiment', ...argv].join(' '),
         log,
+        progress,
       });
     } catch (err) {
       if (err instanceof ConfigError) throw new UsageError(err.message);

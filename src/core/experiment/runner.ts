@@ -6,6 +6,7 @@ import * as path from 'path';
 import { loadPreferenceFile } from '../data/fileReader';
 import { toTrlRecord } from '../data/toTrl';
 import type { PreferencePair } from '../data/types';
+import type { ExperimentProgressEvent } from '../protocol/experiment';
 import type { TrainerEvent } from '../protocol/trainer';
 import { RakeExtractor } from '../keys/rake';
 import { DEFAULT_CONFIG, effectiveLearningRate, resolveConfig } from '../train/config';
@@ -41,6 +42,8 @@ export interface ExperimentOptions {
   /** The command line, recorded in results.json. */
   command: string;
   log?: (line: string) => void;
+  /** Machine-readable progress (the CLI's --progress-json): every stage start and end, every alignment step. */
+  progress?: (event: ExperimentProgressEvent) => void;
   wasmDir?: string;
 }
 
@@ -81,9 +84,29 @@ function eventLogger(prefix: string, log: (line: string) => void): (e: TrainerEv
   };
 }
 
+/** Progress events of one stage's alignment steps, one per new step. */
+function stepReporter(emit: (step: number, steps: number) => void): (e: TrainerEvent) => void {
+  let lastStep = -1;
+  return (e) => {
+    if (e.type === 'progress' && e.phase === 'align' && e.totalSteps > 0 && e.step !== lastStep) {
+      lastStep = e.step;
+      emit(e.step, e.totalSteps);
+    }
+  };
+}
+
+/** Both listeners on one trainer event stream. */
+function both(a: (e: TrainerEvent) => void, b: (e: TrainerEvent) => void): (e: TrainerEvent) => void {
+  return (e) => {
+    a(e);
+    b(e);
+  };
+}
+
 export async function runExperiment(o: ExperimentOptions): Promise<ExperimentResults> {
   const t0 = Date.now();
   const log = o.log ?? (() => undefined);
+  const progress = o.progress ?? (() => undefined);
   if (o.seeds.length === 0) throw new Error('an experiment needs at least one seed');
   const runsDir = o.runsDir ?? path.join(o.outDir, 'runs');
   fs.mkdirSync(o.outDir, { recursive: true });
@@ -129,26 +152,33 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   const runs: RunRecord[] = [];
   let backend = '';
   let backendNote = '';
+  const runsTotal = o.seeds.length * arms.length;
   for (const [si, seed] of o.seeds.entries()) {
+    const where = { seed, seedIndex: si + 1, seeds: o.seeds.length, runsTotal };
     const seedDir = path.join(runsDir, `seed-${seed}`);
     let referenceDir = o.model;
     if (!referenceDir) {
       // One tokenizer + SFT reference per seed, shared by every arm of that seed: the arms differ only in SPO.
       const prefix = `[seed ${seed} ${si + 1}/${o.seeds.length}] reference (tokenizer + ${budget.sftSteps} SFT steps)`;
       log(`${prefix}: training`);
+      const stage = { ...where, arm: 'reference', stage: 'reference' as const };
+      progress({ ...stage, phase: 'training', runsDone: runs.length });
       const ref = await forkArmJob({
         kind: 'reference',
         config: { ...shared, seed, 'spo.gamma': 0, max_steps: 1, model: null },
         runDir: path.join(seedDir, 'reference'),
         wasmDir: o.wasmDir,
-      }, eventLogger(prefix, log));
+      }, both(eventLogger(prefix, log), stepReporter((step, steps) => progress({ ...stage, phase: 'training', step, steps, runsDone: runs.length }))));
       referenceDir = ref.referenceDir!;
       log(`${prefix}: done in ${ref.seconds.toFixed(0)} s`);
+      progress({ ...stage, phase: 'done', runsDone: runs.length });
     }
     for (const arm of arms) {
       const runDir = path.join(seedDir, armFolder(arm, o.sweep?.key ?? null));
       const prefix = `[seed ${seed} ${si + 1}/${o.seeds.length}] ${arm.name}`;
       log(`${prefix}: training ${budget.steps} steps (γ ${arm.gamma}, K ${arm.classes})`);
+      const stage = { ...where, arm: arm.name, stage: 'arm' as const };
+      progress({ ...stage, phase: 'training', step: 0, steps: budget.steps, runsDone: runs.length });
       const out = await forkArmJob({
         kind: 'arm',
         config: { ...shared, seed, 'spo.gamma': arm.gamma, 'spo.classes': arm.classes },
@@ -156,7 +186,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
         heldOutFile,
         referenceDir,
         wasmDir: o.wasmDir,
-      }, eventLogger(prefix, log));
+      }, both(eventLogger(prefix, log), stepReporter((step, steps) => progress({ ...stage, phase: 'training', step, steps, runsDone: runs.length }))));
       backend ||= out.backend;
       backendNote ||= out.backendNote;
       const held = out.heldOut!;
@@ -174,6 +204,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
         heldOutMargins: held.margins.map((m) => Number(m.toPrecision(6))),
       });
       fs.appendFileSync(path.join(o.outDir, 'runs-progress.jsonl'), JSON.stringify(runs[runs.length - 1]) + '\n');
+      progress({ ...stage, phase: 'done', runsDone: runs.length });
       log(`${prefix}: done in ${out.seconds.toFixed(0)} s, held-out accuracy ${held.accuracy.toFixed(3)}, mean margin ${held.meanMargin.toFixed(4)}`);
       if (!o.keepRuns) {
         fs.rmSync(path.join(runDir, 'checkpoints'), { recursive: true, force: true });

@@ -4,3 +4,4 @@ export * from './trainer';
 export * from './curves';
 export * from './degrees';
 export * from './pairView';
+export * from './experiment';

@@ -18,8 +18,11 @@ export type TrainerCommand =
 
 /** Trainer → extension (and, one JSON object a line, metrics.jsonl). */
 export type TrainerEvent =
-  /** Sent once the backend is up and the run folder exists. */
-  | { type: 'started'; runDir: string; runName: string; backend: string; backendNote: string; totalSteps: number; config: Record<string, unknown>; time: number }
+  /**
+   * Sent once the backend is up and the run folder exists. `pid` and `host` name the trainer process so a
+   * reader can tell a live run from a dead one (runLiveness.ts); files written before they existed lack them.
+   */
+  | { type: 'started'; runDir: string; runName: string; backend: string; backendNote: string; totalSteps: number; config: Record<string, unknown>; time: number; pid?: number; host?: string }
   /** A train or eval metrics row. */
   | { type: 'metrics'; row: MetricsRow; time: number }
   /** Progress for bars and notifications; `etaSeconds` is null until it can be estimated. */

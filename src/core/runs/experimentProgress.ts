@@ -1,5 +1,6 @@
-// Reads the experiment CLI's progress lines (`[seed 1 1/3] dpo+spo step 40/200, ~12 s left`) into
-// where the experiment is: seed, arm, step, and the share of trained runs done.
+// Reads the experiment CLI's progress into where the experiment is: seed, arm, step, and the share of
+// trained runs done; from its `@@spo-progress {json}` lines (--progress-json), or its human log lines.
+import { ExperimentProgressEvent, parseProgressLine } from '../protocol';
 
 /** One recognised line of `spo experiment` stderr. */
 export type ExperimentLine =
@@ -56,6 +57,31 @@ export function applyExperimentLine(p: ExperimentProgress, line: string): Experi
     if (parsed.kind === 'done' && !isReferenceStage(parsed.arm)) next.armsDone = Math.min(p.armsTotal, p.armsDone + 1);
   }
   return next;
+}
+
+/** Fold one `--progress-json` event in: the CLI counts the runs itself, so its counts are taken as they are. */
+export function applyProgressEvent(p: ExperimentProgress, e: ExperimentProgressEvent): ExperimentProgress {
+  const training = e.phase === 'training' && e.steps !== undefined;
+  return {
+    seed: e.seed,
+    seedIndex: e.seedIndex,
+    seedCount: e.seeds,
+    // The reference stage keeps the `reference` prefix that isReferenceStage (and the fraction) go by.
+    arm: e.stage === 'reference' && !isReferenceStage(e.arm) ? `reference ${e.arm}` : e.arm,
+    step: training ? e.step ?? 0 : 0,
+    totalSteps: training ? e.steps ?? null : null,
+    armsDone: Math.min(e.runsDone, e.runsTotal),
+    armsTotal: e.runsTotal > 0 ? e.runsTotal : p.armsTotal,
+  };
+}
+
+/**
+ * Fold one output line in when it is a `@@spo-progress` line; any other line (the human log) leaves the
+ * progress as it is. Returns the same object when the line says nothing.
+ */
+export function applyProgressLine(p: ExperimentProgress, line: string): ExperimentProgress {
+  const event = parseProgressLine(line);
+  return event ? applyProgressEvent(p, event) : p;
 }
 
 /** Share of the experiment done, in [0, 1]: finished arms plus the running arm's step share. */

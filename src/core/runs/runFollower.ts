@@ -117,7 +117,7 @@ export class RunFollower {
     }
     if (!isFinished(followed.history)) {
       const mtime = fileMtime(followed.tail.file);
-      settleUnfinished(followed.history, mtime !== null && unfinishedRunStatus(mtime, this.now()) === 'running');
+      settleUnfinished(followed.history, mtime !== null && unfinishedRunStatus(mtime, this.now(), followed.history.trainer) === 'running');
     }
     out.statusChanged = followed.history.status !== before;
     return out;

@@ -12,10 +12,12 @@ export interface RunHistory {
   lastCheckpoint: { step: number; path: string } | null;
   lastStep: number;
   doneMessage: string | null;
+  /** The process that wrote the latest `started` event (a resumed run appends a new one), when it said. */
+  trainer: { pid?: number; host?: string } | null;
 }
 
 export function emptyHistory(name: string): RunHistory {
-  return { name, status: 'unknown', totalSteps: null, rows: [], alerts: [], lastCheckpoint: null, lastStep: 0, doneMessage: null };
+  return { name, status: 'unknown', totalSteps: null, rows: [], alerts: [], lastCheckpoint: null, lastStep: 0, doneMessage: null, trainer: null };
 }
 
 const isEvalRow = (row: MetricsRow): boolean => Object.keys(row).some((k) => k.startsWith('eval/'));
@@ -30,6 +32,7 @@ export function applyEvent(history: RunHistory, event: TrainerEvent): { rows: Me
     case 'started':
       history.status = 'running';
       history.totalSteps = event.totalSteps;
+      history.trainer = { pid: event.pid, host: event.host };
       break;
     case 'metrics': {
       // A resumed run restarts at its last checkpoint: rows its first attempt logged from that step on

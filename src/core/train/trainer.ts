@@ -2,6 +2,7 @@
 // tokenizer + GPT-2 + SFT reference; or an HF folder), then the loop: augment, L_align + γ·CE,
 // AdamW with warmup + cosine, log, eval, checkpoint; finally per-example degrees (unless write_degrees is false).
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { CausalLM, TF, TextTokenizer } from '../model/types';
@@ -179,6 +180,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   emit({
     type: 'started', runDir: run.dir, runName: path.basename(run.dir), backend, backendNote: notes.join('; '),
     totalSteps: cfg.max_steps, config: cfg as unknown as Record<string, unknown>, time: now(),
+    pid: process.pid, host: os.hostname(),
   });
   const heldOutFrom = split.evalData ? ` from ${split.evalData}` : '';
   log('info', `${pairs.length} pairs (${split.train.length} train, ${split.eval.length} held out${heldOutFrom}); loss ${cfg.loss}, β ${cfg.beta}, γ ${cfg['spo.gamma']}, K ${cfg['spo.classes']}, lr ${effectiveLearningRate(cfg)}`);

@@ -5,9 +5,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import {
-  applyExperimentLine, CliExit, CliProcess, describeProgress, EXPERIMENT_FILES, experimentArgs, experimentArmCount,
+  applyProgressLine, CliExit, CliProcess, describeProgress, EXPERIMENT_FILES, experimentArgs, experimentArmCount,
   experimentFraction, experimentHeadline, ExperimentProgress, ExperimentRequest, initialProgress, listExperimentRuns,
 } from '../../core/runs';
+import { EXPERIMENT_PROGRESS_PREFIX } from '../../core/protocol';
 import { CommandId } from '../commandIds';
 
 export interface LiveExperiment {
@@ -53,14 +54,18 @@ export class ExperimentManager implements vscode.Disposable {
   start(request: ExperimentRequest, cwd: string, openResults = true): LiveExperiment {
     if (this.live) throw new Error(`an experiment is already running (${this.live.name})`);
     const name = path.basename(request.outDir);
-    const args = ['experiment', ...experimentArgs(request)];
+    // --progress-json: progress comes from its `@@spo-progress` lines, not from parsing the human log.
+    const args = ['experiment', ...experimentArgs(request), '--progress-json'];
     this.output.info(`Starting experiment ${name}: node ${path.basename(this.cliEntry)} ${args.join(' ')}`);
     // ELECTRON_RUN_AS_NODE: under desktop VS Code, process.execPath is Electron; this makes it (and the jobs it forks) plain Node.
     const proc = CliProcess.start({ entry: this.cliEntry, args, cwd, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
     const live: LiveExperiment = { name, request, process: proc, progress: initialProgress(request.seeds, experimentArmCount(request)) };
     this.live = live;
     proc.onLine(({ line }) => {
-      live.progress = applyExperimentLine(live.progress, line);
+      if (line.startsWith(EXPERIMENT_PROGRESS_PREFIX)) {
+        live.progress = applyProgressLine(live.progress, line);
+        return; // machine lines stay out of the log; the human lines say the same
+      }
       if (/\berror\b|^spo[ :]/i.test(line) && !line.startsWith('[seed')) this.output.error(`[${name}] ${line}`);
       else this.output.info(`[${name}] ${line}`);
     });
@@ -131,7 +136,7 @@ export class ExperimentManager implements vscode.Disposable {
     }
     if (!ok) {
       this.lastEnded = ended;
-      const tail = exit.lastLines.slice(-4).join(' ⏎ ') || 'no output';
+      const tail = exit.lastLines.filter((l) => !l.startsWith(EXPERIMENT_PROGRESS_PREFIX)).slice(-4).join(' ⏎ ') || 'no output';
       void vscode.window.showErrorMessage(`SPO experiment ${live.name} failed (exit code ${exit.code ?? exit.signal}): ${tail}`, 'Show Log').then((a) => {
         if (a) this.output.show(true);
       });

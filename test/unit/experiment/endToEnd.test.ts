@@ -10,6 +10,8 @@ import { runExperiment } from '../../../src/core/experiment/runner';
 import { findChromium } from '../../../src/core/experiment/rasterise';
 import { ExperimentResults } from '../../../src/core/experiment/types';
 import { experimentCommand } from '../../../src/cli/commands/experiment';
+import { EXPERIMENT_PROGRESS_PREFIX, ExperimentProgressEvent, parseProgressLine } from '../../../src/core/protocol';
+import { applyProgressLine, experimentFraction, initialProgress } from '../../../src/core/runs';
 import { PassThrough } from 'stream';
 
 const TINY_BUDGET = {
@@ -107,6 +109,65 @@ test('a tiny DPO vs DPO+SPO experiment writes results.json, summary.md and plots
     assert.match(rerendered, /## Analysis \(hand-written: analysis\.md\)\n\nThe heads stayed at chance\./);
     assert.equal(rerendered.replace(/## Analysis[^]*?(?=## Environment)/, ''), summary);
     assert.ok(fs.existsSync(path.join(outDir, 'margin.svg')));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Everything written to a stream so far, as lines. */
+function collect(stream: PassThrough): () => string[] {
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  return () => Buffer.concat(chunks).toString('utf8').split('\n').filter((l) => l !== '');
+}
+
+test('spo experiment --progress-json prints one @@spo-progress line per progress change, human lines unchanged', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spo-experiment-progress-'));
+  try {
+    const dataFile = path.join(dir, 'demo.jsonl');
+    const demo = generateDemoPairs({ count: 16, seed: 7 });
+    fs.writeFileSync(dataFile, demo.map((p) => JSON.stringify({ prompt: p.prompt, chosen: p.chosen, rejected: p.rejected })).join('\n') + '\n');
+    const sets = Object.entries(TINY_BUDGET).filter(([k]) => k.startsWith('tiny.') && k !== 'tiny.sft_steps').flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+    const io = { stdout: new PassThrough(), stderr: new PassThrough() };
+    const stdoutLines = collect(io.stdout);
+    const stderrLines = collect(io.stderr);
+    const code = await experimentCommand.run([
+      'spo-vs-dpo', '--data', dataFile, '--out', path.join(dir, 'out'), '--seeds', '1', '--steps', '3', '--batch-size', '2',
+      '--max-length', '64', '--sft-steps', '2', '--held-out', '0.25', '--progress-json', ...sets,
+    ], io);
+    assert.equal(code, 0);
+    const stdout = stdoutLines();
+    const stderr = stderrLines();
+
+    const machine = stdout.filter((l) => l.startsWith(EXPERIMENT_PROGRESS_PREFIX));
+    const events = machine.map((l) => parseProgressLine(l));
+    assert.ok(events.every((e): e is ExperimentProgressEvent => e !== null), `every progress line parses: ${machine.join('\n')}`);
+    const brief = (events as ExperimentProgressEvent[]).map((e) => `${e.arm} ${e.phase}${e.step !== undefined ? ` ${e.step}/${e.steps}` : ''} ${e.runsDone}/${e.runsTotal}`);
+    assert.deepEqual(brief, [
+      'reference training 0/2', 'reference training 1/1 0/2', 'reference done 0/2',
+      'dpo training 0/3 0/2', 'dpo training 1/3 0/2', 'dpo training 2/3 0/2', 'dpo training 3/3 0/2', 'dpo done 1/2',
+      'dpo+spo training 0/3 1/2', 'dpo+spo training 1/3 1/2', 'dpo+spo training 2/3 1/2', 'dpo+spo training 3/3 1/2', 'dpo+spo done 2/2',
+    ]);
+    for (const e of events as ExperimentProgressEvent[]) {
+      assert.deepEqual([e.seed, e.seedIndex, e.seeds, e.stage], [1, 1, 1, e.arm === 'reference' ? 'reference' : 'arm']);
+    }
+
+    // The extension's fold of those lines: never backwards, whole at the end.
+    let p = initialProgress(1, 2);
+    let last = 0;
+    for (const line of stdout) {
+      p = applyProgressLine(p, line);
+      assert.ok(experimentFraction(p) >= last, `fraction fell at ${line}`);
+      last = experimentFraction(p);
+    }
+    assert.equal(last, 1);
+    assert.equal(p.armsDone, 2);
+
+    // Human lines: still on stderr, as before; stdout's summary lines are still there.
+    assert.ok(stderr.some((l) => l === '[seed 1 1/1] dpo: training 3 steps (γ 0, K 4)'), stderr.join('\n'));
+    assert.ok(stderr.some((l) => /^\[seed 1 1\/1\] dpo\+spo: done in \d+ s, held-out accuracy/.test(l)));
+    assert.ok(!stderr.some((l) => l.startsWith(EXPERIMENT_PROGRESS_PREFIX)));
+    assert.ok(stdout.some((l) => /^wrote .*results\.json/.test(l)));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -2,17 +2,36 @@
 // while metrics.jsonl was written in the last minute, else interrupted; and the cheap probe the run picker uses.
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { TrainerEvent } from '../../../src/core/protocol';
 import { historyFromEvents, settleUnfinished } from '../../../src/core/runs';
-import { endsWithDone, isRunTraining, LIVE_WRITE_WINDOW_MS, unfinishedRunStatus } from '../../../src/core/runs/runLiveness';
+import {
+  endsWithDone, isRunTraining, lastStartedTrainer, LIVE_WRITE_WINDOW_MS, PID_TRUST_WINDOW_MS, trainerAlive, unfinishedRunStatus,
+} from '../../../src/core/runs/runLiveness';
 
 const started: TrainerEvent = { type: 'started', runDir: '/r/a', runName: 'a', backend: 'cpu', backendNote: '', totalSteps: 4, config: {}, time: 1 };
 const row = (step: number): TrainerEvent => ({ type: 'metrics', row: { step, loss: 1 / step }, time: step });
 const done = (reason: 'completed' | 'stopped' | 'failed', step: number): TrainerEvent => ({ type: 'done', reason, step, time: 9 });
 const lines = (events: TrainerEvent[]) => events.map((e) => JSON.stringify(e) + '\n').join('');
+
+/** The pid of a process that has exited (a finished `node -e ""`). */
+function exitedPid(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('exit', () => (child.pid ? resolve(child.pid) : reject(new Error('no pid'))));
+  });
+}
+
+/** Set a file's modification time `ageMs` before now. */
+function age(file: string, ageMs: number): number {
+  const t = new Date(Date.now() - ageMs);
+  fs.utimesSync(file, t, t);
+  return fs.statSync(file).mtimeMs;
+}
 
 function tempFile(content: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spo-liveness-'));
@@ -65,5 +84,44 @@ describe('run liveness', () => {
     fs.appendFileSync(file, lines([done('completed', 1)]));
     assert.equal(isRunTraining(file, fs.statSync(file).mtimeMs), false);
     assert.equal(isRunTraining(path.join(path.dirname(file), 'missing.jsonl'), mtime), false);
+  });
+
+  it('a started event with a live pid keeps a run running through a long silence', () => {
+    const mine: TrainerEvent = { ...started, pid: process.pid, host: os.hostname() };
+    const file = tempFile(lines([mine, row(1)]));
+    age(file, 10 * LIVE_WRITE_WINDOW_MS);
+    assert.deepEqual(lastStartedTrainer(file, fs.statSync(file).size), { pid: process.pid, host: os.hostname() });
+    assert.equal(isRunTraining(file, Date.now()), true);
+    // Pid reuse guard: past the trust window a live pid no longer counts.
+    assert.equal(unfinishedRunStatus(0, PID_TRUST_WINDOW_MS + 1, { pid: process.pid }), 'interrupted');
+    // Another host's pid says nothing here: the mtime rule decides.
+    assert.equal(trainerAlive({ pid: process.pid, host: `${os.hostname()}-elsewhere` }), null);
+    assert.equal(isRunTraining(tempFile(lines([{ ...mine, host: 'elsewhere' }, row(1)])), Date.now() + 10 * LIVE_WRITE_WINDOW_MS), false);
+  });
+
+  it('a started event whose trainer has exited is interrupted at once, even when freshly written', async () => {
+    const pid = await exitedPid();
+    assert.equal(trainerAlive({ pid }), false);
+    const file = tempFile(lines([{ ...started, pid }, row(1)]));
+    assert.equal(isRunTraining(file, fs.statSync(file).mtimeMs), false);
+    assert.equal(unfinishedRunStatus(1000, 1000, { pid }), 'interrupted');
+  });
+
+  it('the last started event counts (a resumed run), found past many rows; no pid keeps the mtime rule', async () => {
+    const dead = await exitedPid();
+    const many = Array.from({ length: 3000 }, (_, i) => row(i + 1));
+    const resumed = tempFile(lines([{ ...started, pid: dead }, ...many, { ...started, pid: process.pid }, ...many]));
+    assert.ok(fs.statSync(resumed).size > 64 * 1024, 'the scan crosses chunk boundaries');
+    assert.deepEqual(lastStartedTrainer(resumed, fs.statSync(resumed).size), { pid: process.pid, host: undefined });
+    age(resumed, 5 * LIVE_WRITE_WINDOW_MS);
+    assert.equal(isRunTraining(resumed, Date.now()), true, 'the resumed trainer (alive) counts, not the first (exited)');
+
+    const old = tempFile(lines([started, ...many]));
+    assert.equal(lastStartedTrainer(old, fs.statSync(old).size), null);
+    const mtime = fs.statSync(old).mtimeMs;
+    assert.equal(isRunTraining(old, mtime + 1000), true);
+    assert.equal(isRunTraining(old, mtime + LIVE_WRITE_WINDOW_MS + 1000), false);
+    assert.equal(trainerAlive({}), null);
+    assert.equal(trainerAlive({ pid: 0 }), null, 'pid 0 would probe a process group');
   });
 });
