@@ -7,37 +7,28 @@ function finite(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
 }
 
-function numbers(v: unknown): number[] | null {
-  return Array.isArray(v) && v.every(finite) ? (v as number[]) : null;
+/** One SPO head as the trainer writes it (`HeadDegree`: {probs, expected}); null when malformed. */
+function head(value: unknown): { probs: number[]; expected: number } | null {
+  const h = value as { probs?: unknown; expected?: unknown } | null | undefined;
+  const probs = h?.probs;
+  return Array.isArray(probs) && probs.every(finite) && finite(h?.expected) ? { probs: probs as number[], expected: h.expected as number } : null;
 }
 
-/** Normalise one parsed line; null when it has no usable `line`. */
+/** Normalise one parsed line of the trainer's `DegreeRecord` shape; null when it has no usable `line`. */
 export function toDegreeRecord(value: unknown): ExampleDegreeRecord | null {
   if (value === null || typeof value !== 'object') return null;
   const o = value as Record<string, unknown>;
   if (!finite(o.line)) return null;
   const record: ExampleDegreeRecord = { line: o.line };
   if (finite(o.index)) record.index = o.index;
-  const model = o.model as Record<string, unknown> | undefined;
-  if (model && finite(model.margin)) {
-    const prob = finite(model.probability) ? model.probability : finite(model.prob) ? model.prob : 1 / (1 + Math.exp(-model.margin));
-    record.model = { margin: model.margin, prob };
-  }
-  // The trainer writes each head as {probs, expected}; a bare probability list is accepted too.
-  const spo = o.spo as Record<string, unknown> | null | undefined;
-  const head = (h: unknown): { probs: number[]; expected: number } | null => {
-    const probs = numbers(h) ?? numbers((h as { probs?: unknown } | null)?.probs);
-    if (!probs) return null;
-    const given = (h as { expected?: unknown }).expected;
-    return { probs, expected: finite(given) ? given : probs.reduce((s, q, c) => s + q * c, 0) };
-  };
-  const pref = spo ? head(spo.pref) : null;
-  const dispref = spo ? head(spo.dispref) : null;
+  const model = o.model as { margin?: unknown; probability?: unknown } | undefined;
+  if (model && finite(model.margin) && finite(model.probability)) record.model = { margin: model.margin, prob: model.probability };
+  const spo = o.spo as { pref?: unknown; dispref?: unknown } | null | undefined;
+  const pref = head(spo?.pref);
+  const dispref = head(spo?.dispref);
   if (pref && dispref) record.spo = { pref: pref.probs, dispref: dispref.probs, prefExpected: pref.expected, disprefExpected: dispref.expected };
-  const data = o.data;
-  if (finite(data)) record.data = data;
-  else if (data && typeof data === 'object' && finite((data as Record<string, unknown>).data)) record.data = (data as { data: number }).data;
-  else if (data && typeof data === 'object' && finite((data as Record<string, unknown>).degree)) record.data = (data as { degree: number }).degree;
+  const degree = (o.data as { degree?: unknown } | null | undefined)?.degree;
+  if (finite(degree)) record.data = degree;
   return record;
 }
 

@@ -125,5 +125,8 @@ export function isRunTraining(metricsFile: string, nowMs: number): boolean {
     return false;
   }
   if (endsWithDone(metricsFile, stat.size)) return false;
-  return unfinishedRunStatus(stat.mtimeMs, nowMs, lastStartedTrainer(metricsFile, stat.size)) === 'running';
+  // Past the pid trust window the answer is "interrupted" whatever the pid says, so skip the backward scan
+  // (the run picker asks this of every unfinished run every few seconds).
+  const trainer = nowMs - stat.mtimeMs <= PID_TRUST_WINDOW_MS ? lastStartedTrainer(metricsFile, stat.size) : null;
+  return unfinishedRunStatus(stat.mtimeMs, nowMs, trainer) === 'running';
 }

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { hhFile, openFile, spoExtension, takeScreenshot, waitFor } from '../helpers';
+import { groupAlive } from '../../helpers/processes';
 
 interface CurvesState {
   open: boolean;
@@ -40,15 +41,6 @@ async function closeEditors(): Promise<void> {
 
 /** The tiny preset at its smallest: 1 layer of 16 dims, 48 tokens, 2 SFT steps. */
 const TINY = { 'tiny.vocab_size': 300, 'tiny.d_model': 16, 'tiny.n_layers': 1, 'tiny.n_heads': 2, 'tiny.context_length': 48, 'tiny.sft_steps': 2, max_length: 48, batch_size: 4 };
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(process.platform === 'win32' ? pid : -pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function trainSteps(runDir: string): number[] {
   return fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n')

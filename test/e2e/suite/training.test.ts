@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { hhFile, openFile, spoExtension, takeScreenshot, waitFor } from '../helpers';
+import { isAlive } from '../../helpers/processes';
 
 interface CurvesState {
   open: boolean;
@@ -25,15 +26,6 @@ interface DegreeState {
 const curvesState = () => vscode.commands.executeCommand<CurvesState>('spo._test.getCurvesState');
 const runState = () => vscode.commands.executeCommand<RunManagerState>('spo._test.getRunManagerState');
 const degreeState = () => vscode.commands.executeCommand<DegreeState>('spo._test.getDegreeViewState');
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A tiny-preset run small enough for CI: 24 pairs, a 1-layer model, 2 SFT steps. */
 function trainOptions(maxSteps: number) {

@@ -10,22 +10,13 @@ import {
   listCurveRuns, listExperimentRuns,
 } from '../../../src/core/runs';
 import { HH_SAMPLE, REPO_ROOT } from '../../helpers/paths';
+import { groupAlive } from '../../helpers/processes';
 
 const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli', 'main.js');
 const TINY = { 'tiny.vocab_size': 300, 'tiny.d_model': 16, 'tiny.n_layers': 1, 'tiny.n_heads': 2, 'tiny.context_length': 48, 'tiny.sft_steps': 2, max_length: 48, batch_size: 4, backend: 'wasm' };
 
 function request(outDir: string, steps: number): ExperimentRequest {
   return { data: HH_SAMPLE, outDir, seeds: 2, steps, sweep: null, maxPairs: 40, overrides: TINY };
-}
-
-/** Is any process of the group led by `pid` still alive? */
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('CliProcess with the real experiment CLI', () => {

@@ -8,6 +8,7 @@ import * as path from 'path';
 import type { TrainerEvent } from '../../../src/core/protocol';
 import { historyFromEvents, listCheckpoints, readDegreesFile, readMetricsFile, TrainerProcess, trainerArgs, TrainRequest } from '../../../src/core/runs';
 import { HH_SAMPLE, REPO_ROOT } from '../../helpers/paths';
+import { isAlive } from '../../helpers/processes';
 
 const TRAINER = path.join(REPO_ROOT, 'out', 'src', 'trainer', 'main.js');
 
@@ -17,15 +18,6 @@ function tinyRequest(runDir: string, maxSteps: number): TrainRequest {
     data: HH_SAMPLE, model: null, loss: 'sigmoid', gamma: 0.1, classes: 4, beta: 0.1, maxSteps, backend: 'wasm', runDir, seed: 1,
     overrides: { max_pairs: 24, 'tiny.sft_steps': 2, 'tiny.vocab_size': 300, 'tiny.d_model': 16, 'tiny.n_layers': 1, 'tiny.n_heads': 2, max_length: 48, 'tiny.context_length': 48, eval_every: 2, save_every: 0, batch_size: 4 },
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('TrainerProcess with the real trainer', () => {

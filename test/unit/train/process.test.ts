@@ -9,12 +9,9 @@ import * as path from 'path';
 import { REPO_ROOT } from '../../helpers/paths';
 import { generateDemoPairs } from '../../../src/core/data/demoData';
 import { isTrainerEvent, TrainerEvent } from '../../../src/core/protocol/trainer';
+import { isAlive } from '../../helpers/processes';
 
 const ENTRY = path.join(REPO_ROOT, 'out', 'src', 'trainer', 'main.js');
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
 
 describe('trainer process', () => {
   let dir: string;
@@ -61,7 +58,7 @@ describe('trainer process', () => {
     // metrics.jsonl has the same events the parent received.
     const onDisk = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(onDisk, events);
-    assert.ok(!alive(child.pid!), 'no trainer process left behind');
+    assert.ok(!isAlive(child.pid!), 'no trainer process left behind');
   });
 
   it('treats SIGTERM as a graceful stop', async () => {
@@ -77,6 +74,6 @@ describe('trainer process', () => {
     const done = events[events.length - 1];
     assert.ok(done.type === 'done' && done.reason === 'stopped');
     assert.ok(fs.existsSync(path.join(runDir, 'checkpoints', `step-${done.step}`, 'trainer_state.json')));
-    assert.ok(!alive(child.pid!));
+    assert.ok(!isAlive(child.pid!));
   });
 });
