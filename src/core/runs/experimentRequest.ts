@@ -23,14 +23,14 @@ export interface ExperimentRequest {
   model?: string | null;
   /** Use only the first N pairs (0 or absent = all). */
   maxPairs?: number;
-  /** Trainer config keys passed as `--set KEY=VALUE` (e.g. `tiny.d_model`). */
+  /** Trainer config keys passed as `--set KEY=VALUE` (e.g. `tiny_d_model`). */
   overrides?: Record<string, unknown>;
 }
 
 /** The CLI's argv after `experiment` (the bundled CLI's `main` takes `['experiment', ...this]`). */
 export function experimentArgs(req: ExperimentRequest): string[] {
   const args = ['spo-vs-dpo', '--data', req.data, '--out', req.outDir, '--seeds', String(req.seeds)];
-  if (req.steps !== null) args.push('--steps', String(req.steps));
+  if (req.steps !== null) args.push('--max-steps', String(req.steps));
   if (req.sweep) args.push('--sweep', `${req.sweep.key}=${req.sweep.values.join(',')}`);
   if (req.model) args.push('--model', req.model);
   if (req.maxPairs && req.maxPairs > 0) args.push('--max-pairs', String(req.maxPairs));

@@ -3,21 +3,22 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RUN_FILES, RunFolder as TrainerRunFolder } from '../train/runFolder';
+import { upgradeConfigKeys } from '../train/config';
 
 /** A run as listed: name, folder, its config.json, whether it wrote per-example degrees. */
 export interface RunEntry {
   name: string;
   dir: string;
   metricsFile: string;
-  /** The run's config.json (null when missing or unreadable). */
+  /** The run's config.json with today's key names (an older run's are upgraded); null when missing or unreadable. */
   config: Record<string, unknown> | null;
   hasDegrees: boolean;
 }
 
-function readJsonObject(file: string): Record<string, unknown> | null {
+function readConfigObject(file: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? upgradeConfigKeys(value as Record<string, unknown>) : null;
   } catch {
     return null;
   }
@@ -28,7 +29,7 @@ export function describeRun(dir: string): RunEntry {
     name: path.basename(dir),
     dir,
     metricsFile: path.join(dir, RUN_FILES.metrics),
-    config: readJsonObject(path.join(dir, RUN_FILES.config)),
+    config: readConfigObject(path.join(dir, RUN_FILES.config)),
     hasDegrees: fs.existsSync(path.join(dir, RUN_FILES.degrees)),
   };
 }

@@ -1,8 +1,10 @@
 // Training health checks: the DPO 0.693 plateau (loss stuck at ln 2: the policy is not moving away
 // from the reference) and a falling chosen reward (likelihood of preferred answers going down).
 
+import type { AlertCode } from '../protocol/trainer';
+
 export interface HealthAlert {
-  code: 'plateau' | 'chosen-reward-falling';
+  code: Extract<AlertCode, 'plateau' | 'chosen-reward-falling'>;
   message: string;
 }
 

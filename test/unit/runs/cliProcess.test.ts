@@ -13,7 +13,7 @@ import { HH_SAMPLE, REPO_ROOT } from '../../helpers/paths';
 import { groupAlive } from '../../helpers/processes';
 
 const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli', 'main.js');
-const TINY = { 'tiny.vocab_size': 300, 'tiny.d_model': 16, 'tiny.n_layers': 1, 'tiny.n_heads': 2, 'tiny.context_length': 48, 'tiny.sft_steps': 2, max_length: 48, batch_size: 4, backend: 'wasm' };
+const TINY = { tiny_vocab_size: 300, tiny_d_model: 16, tiny_n_layers: 1, tiny_n_heads: 2, tiny_context_length: 48, tiny_sft_steps: 2, max_length: 48, per_device_train_batch_size: 4, backend: 'wasm' };
 
 function request(outDir: string, steps: number): ExperimentRequest {
   return { data: HH_SAMPLE, outDir, seeds: 2, steps, sweep: null, maxPairs: 40, overrides: TINY };

@@ -10,9 +10,9 @@ import { historyFromEvents, metricsToCsv, parseMetricsText, readMetricsFile } fr
 
 const events: TrainerEvent[] = [
   { type: 'started', runDir: '/r/a', runName: 'a', backend: 'cpu', backendNote: '', totalSteps: 3, config: {}, time: 1 },
-  { type: 'metrics', row: { step: 1, loss: 0.9, 'loss/align': 0.69, 'rewards/chosen': 0.01 }, time: 2 },
-  { type: 'metrics', row: { step: 2, loss: 0.8, 'loss/align': 0.65, 'rewards/chosen': 0.02 }, time: 3 },
-  { type: 'metrics', row: { step: 2, 'eval/loss': 0.85 }, time: 4 },
+  { type: 'metrics', split: 'train', row: { step: 1, loss: 0.9, 'loss/align': 0.69, 'rewards/chosen': 0.01 }, time: 2 },
+  { type: 'metrics', split: 'train', row: { step: 2, loss: 0.8, 'loss/align': 0.65, 'rewards/chosen': 0.02 }, time: 3 },
+  { type: 'metrics', split: 'eval', row: { step: 2, 'eval/loss': 0.85 }, time: 4 },
   { type: 'alert', code: 'plateau', step: 2, message: 'stuck at ln 2', time: 5 },
   { type: 'checkpoint', step: 2, path: '/r/a/checkpoints/step-2', time: 6 },
   { type: 'done', reason: 'stopped', step: 2, time: 7 },
