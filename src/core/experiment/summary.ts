@@ -190,7 +190,7 @@ export interface SummaryOptions {
 export function renderSummary(r: ExperimentResults, options: SummaryOptions = {}): string {
   const alpha = options.alpha ?? 0.05;
   const b = r.budget;
-  const title = r.sweep ? `SPO vs DPO: sweep of ${r.sweep.key === 'gamma' ? 'γ (spo.gamma)' : 'K (spo.classes)'}` : 'SPO vs DPO';
+  const title = r.sweep ? `SPO vs DPO: sweep of ${r.sweep.key === 'gamma' ? 'γ (spo_gamma)' : 'K (spo_classes)'}` : 'SPO vs DPO';
   const lines: string[] = [
     `# ${title}`,
     '',
