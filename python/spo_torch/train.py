@@ -209,6 +209,7 @@ def _train(run_dir, resume, cfg, versions, writer, stop) -> int:
     from .trainer import SPOTrainer
 
     opts = engine_options(cfg)
+    world = int(os.environ.get("WORLD_SIZE", "1"))
     kind, device_name = device_description()
     use_cpu = kind == "cpu" or os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true")
     if use_cpu:
@@ -223,6 +224,7 @@ def _train(run_dir, resume, cfg, versions, writer, stop) -> int:
     writer.emit({
         "type": "started", "runDir": str(run_dir), "runName": run_dir.name, "backend": f"torch-{kind}",
         "backendNote": f"torch {versions['torch']}, transformers {versions['transformers']}, trl {versions['trl']}, {device_name}"
+        + (f", {world} processes" if world > 1 else "")
         + (f", resumed from {resume_from.name}" if resume_from else ""),
         "totalSteps": opts.max_steps, "config": cfg, "pid": os.getpid(), "host": socket.gethostname(),
         "engine": "torch", "device": device_name,

@@ -160,7 +160,8 @@ class SPOTrainer(DPOTrainer):
         pooled = pool_hidden(seen["hidden"], inputs["completion_mask"], self.spo_pooling)
         spo_loss, stats = self._spo_loss(backbone, pooled, examples, step, inputs["input_ids"].device)
         total = align + self.spo_gamma * spo_loss
-        T.record_metric(self, mode, "loss/align", align.detach().float().mean().item())
+        # The mean over ranks, as the logged `loss` is (each rank holds its own share of the batch).
+        T.record_metric(self, mode, "loss/align", self.accelerator.gather(align.detach().float().reshape(1)).mean().item())
         for name, value in stats.items():
             T.record_metric(self, mode, name, value)
         return (total, out[1]) if return_outputs else total
