@@ -3,6 +3,7 @@ run folder (config.json + pairs.jsonl, as `spo train --engine torch` writes them
 
     python -m spo_torch.fixtures model DIR [--d-model 32 --layers 2 --seed 0]
     python -m spo_torch.fixtures run RUN --model DIR [--pairs 16 --gamma 0.1 --classes 4 --beta 0.1]
+    python -m spo_torch.fixtures parity DIR     (model + run + expected_step1.json: spo_torch/parity.py)
 
 The same folders feed the cross-engine parity check: both engines run step 1 on them and compare
 `loss`, `loss/align`, `loss/spo_pref`, `loss/spo_dispref` (docs in python/README.md).
@@ -142,8 +143,16 @@ def main(argv=None):
     r.add_argument("--classes", type=int, default=4)
     r.add_argument("--beta", type=float, default=0.1)
     r.add_argument("--steps", type=int, default=1)
+    q = sub.add_parser("parity", help="the cross-engine step-1 fixture (spo_torch/parity.py)")
+    q.add_argument("dir")
+    q.add_argument("--seed", type=int, default=0)
     a = ap.parse_args(argv)
-    if a.what == "model":
+    if a.what == "parity":
+        from .parity import make_parity_fixture
+
+        folder = make_parity_fixture(a.dir, a.seed)
+        print(json.dumps(json.loads((folder / "expected_step1.json").read_text())["step1"], indent=1))
+    elif a.what == "model":
         print(make_model(a.dir, a.d_model, a.layers, a.heads, a.seed))
     else:
         print(make_run(a.dir, a.model, a.pairs, spo_gamma=a.gamma, spo_classes=a.classes, beta=a.beta, max_steps=a.steps))
