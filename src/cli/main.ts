@@ -8,10 +8,11 @@ import { trainCommand } from './commands/train';
 import { degreesCommand } from './commands/degrees';
 import { benchCommand } from './commands/bench';
 import { experimentCommand } from './commands/experiment';
+import { doctorCommand } from './commands/doctor';
 
 export const COMMANDS: CliCommand[] = [
   inspectCommand, convertCommand, keysCommand, scoreCommand,
-  trainCommand, degreesCommand, benchCommand, experimentCommand,
+  trainCommand, degreesCommand, benchCommand, experimentCommand, doctorCommand,
 ];
 
 function help(): string {
