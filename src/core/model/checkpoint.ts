@@ -7,6 +7,7 @@ import { parseHfConfig, toHfConfig } from './hfConfig';
 import { HostTensor, VariableOptions } from './layout';
 import { createGpt2, gpt2FromTensors } from './gpt2';
 import { createLlama, llamaFromTensors } from './llama';
+import { writeFileAtomic } from '../fs/safeFiles';
 import { SINGLE_FILE, TensorToWrite, readCheckpointTensors, writeSafetensors } from './safetensors';
 
 export const CONFIG_FILE = 'config.json';
@@ -69,11 +70,12 @@ export function modelTensors(model: CausalLM): Map<string, TensorToWrite> {
 /** Write config.json + model.safetensors (+ tokenizer.json / tokenizer_config.json) into `dir`. */
 export function saveCausalLM(model: CausalLM, dir: string, tokenizer?: TextTokenizer & { configJSON?(): object | undefined }): void {
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, CONFIG_FILE), JSON.stringify(toHfConfig(model.config), null, 2) + '\n');
+  // Atomic, never through a link: `dir` may be a folder a repository shipped.
+  writeFileAtomic(path.join(dir, CONFIG_FILE), JSON.stringify(toHfConfig(model.config), null, 2) + '\n');
   writeSafetensors(path.join(dir, SINGLE_FILE), modelTensors(model), { format: 'pt' });
   if (tokenizer) {
-    fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(tokenizer.toJSON()));
+    writeFileAtomic(path.join(dir, 'tokenizer.json'), JSON.stringify(tokenizer.toJSON()));
     const cfg = tokenizer.configJSON?.();
-    if (cfg) fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify(cfg, null, 2) + '\n');
+    if (cfg) writeFileAtomic(path.join(dir, 'tokenizer_config.json'), JSON.stringify(cfg, null, 2) + '\n');
   }
 }
