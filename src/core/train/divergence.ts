@@ -6,7 +6,7 @@ export const DIVERGENCE_RULES = {
   /** Running medians are taken over the last `window` finite values (the current one excluded). */
   window: 50,
   /** No judgement before this many finite values. */
-  minHistory: 3,
+  minHistory: 1,
   /** divergence: loss − median > lossFactor · max(|median|, lossFloor). */
   lossFactor: 10,
   lossFloor: 0.1,
