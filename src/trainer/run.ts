@@ -152,6 +152,9 @@ function makeConsoleReporter(stderr: NodeJS.WritableStream & { isTTY?: boolean }
   };
 }
 
+/** How long an orphaned trainer may take to save its checkpoint before it exits anyway. */
+const ORPHAN_EXIT_MS = 60_000;
+
 export interface RunTrainerIO {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Where the wasm files are (bundle folder), when not in node_modules. */
@@ -186,7 +189,19 @@ export async function runTrainer(argv: string[], io: RunTrainerIO): Promise<numb
       if (pendingSends === 0 && drained) drained();
     });
   };
+  // The owner went away (its window closed, it was killed): save a checkpoint and stop, as a stop message
+  // would, instead of training on as an orphan of PID 1. The timer is the backstop for a save that hangs.
+  const onDisconnect = () => {
+    requestStop();
+    setTimeout(() => process.exit(1), ORPHAN_EXIT_MS).unref();
+  };
   process.on('message', onMessage);
+  if (process.send) {
+    process.on('disconnect', onDisconnect);
+    // When the owner dies its end of the stderr pipe goes too (often before 'disconnect' arrives):
+    // a failed progress line must not kill the trainer before it saves its checkpoint.
+    io.stderr.on('error', () => {});
+  }
   process.on('SIGTERM', requestStop);
   process.on('SIGINT', requestStop);
   const report = makeConsoleReporter(io.stderr);
@@ -205,6 +220,7 @@ export async function runTrainer(argv: string[], io: RunTrainerIO): Promise<numb
     io.stderr.write(`spo train: ${failure.message}\n`);
   } finally {
     process.off('message', onMessage);
+    process.off('disconnect', onDisconnect);
     process.off('SIGTERM', requestStop);
     process.off('SIGINT', requestStop);
   }
