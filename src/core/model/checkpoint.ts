@@ -7,7 +7,7 @@ import { parseHfConfig, toHfConfig } from './hfConfig';
 import { HostTensor, VariableOptions } from './layout';
 import { createGpt2, gpt2FromTensors } from './gpt2';
 import { createLlama, llamaFromTensors } from './llama';
-import { writeFileAtomic } from '../fs/safeFiles';
+import { READ_LIMITS, readRegularFileSync, writeFileAtomic } from '../fs/safeFiles';
 import { SINGLE_FILE, TensorToWrite, readCheckpointTensors, writeSafetensors } from './safetensors';
 
 export const CONFIG_FILE = 'config.json';
@@ -22,9 +22,9 @@ export function readHfConfigFile(dir: string): CausalLMConfig {
   if (!fs.existsSync(file)) throw new Error(`${dir}: no ${CONFIG_FILE} (not a model folder)`);
   let json: Record<string, unknown>;
   try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    json = JSON.parse(readRegularFileSync(file, READ_LIMITS.json).toString('utf8'));
   } catch (err) {
-    throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
+    throw new Error(`${file}: cannot read it as JSON (${(err as Error).message})`);
   }
   return parseHfConfig(json, file);
 }

@@ -81,8 +81,9 @@ export class RunManager implements vscode.Disposable {
    * Continue the run in `request.runDir` from its last checkpoint (the trainer reads the run's
    * config.json); `maxSteps` extends its budget. Throws if a run is already live.
    */
-  resume(request: TrainRequest, cwd: string, maxSteps?: number): LiveRun {
-    return this.launch(maxSteps === undefined ? request : { ...request, maxSteps }, resumeArgs(request.runDir, maxSteps), cwd, true);
+  /** `trustRun`: the user confirmed continuing a run folder that is not this machine's own. */
+  resume(request: TrainRequest, cwd: string, maxSteps?: number, trustRun = false): LiveRun {
+    return this.launch(maxSteps === undefined ? request : { ...request, maxSteps }, resumeArgs(request.runDir, maxSteps, trustRun), cwd, true);
   }
 
   private launch(request: TrainRequest, args: string[], cwd: string, resumed: boolean): LiveRun {

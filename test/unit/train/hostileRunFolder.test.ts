@@ -129,3 +129,11 @@ describe('hostile run folders (issue 13 §1)', () => {
     assert.doesNotThrow(() => parseTrainArgs(['--resume', '--out', '.spo/runs/foreign', '--trust-run'], cwd));
   });
 });
+
+describe('resume arguments after a confirmation', () => {
+  it('pass --trust-run only when the user confirmed a foreign run folder', async () => {
+    const { resumeArgs } = await import('../../../src/core/runs/resumableRuns');
+    assert.deepEqual(resumeArgs('/w/.spo/runs/a'), ['--resume', '--out', '/w/.spo/runs/a']);
+    assert.deepEqual(resumeArgs('/w/.spo/runs/a', 50, true), ['--resume', '--out', '/w/.spo/runs/a', '--trust-run', '--max-steps', '50']);
+  });
+});
