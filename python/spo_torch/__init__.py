@@ -1,0 +1,1 @@
+"""SPO Studio's PyTorch engine."""
