@@ -8,10 +8,11 @@ import { trainCommand } from './commands/train';
 import { degreesCommand } from './commands/degrees';
 import { benchCommand } from './commands/bench';
 import { experimentCommand } from './commands/experiment';
+import { modelCommand } from './commands/model';
 
 export const COMMANDS: CliCommand[] = [
   inspectCommand, convertCommand, keysCommand, scoreCommand,
-  trainCommand, degreesCommand, benchCommand, experimentCommand,
+  trainCommand, degreesCommand, benchCommand, experimentCommand, modelCommand,
 ];
 
 function help(): string {
