@@ -9,10 +9,12 @@ import { degreesCommand } from './commands/degrees';
 import { benchCommand } from './commands/bench';
 import { experimentCommand } from './commands/experiment';
 import { schemaCommand } from './commands/schema';
+import { doctorCommand } from './commands/doctor';
+import { modelCommand } from './commands/model';
 
 export const COMMANDS: CliCommand[] = [
   inspectCommand, convertCommand, keysCommand, scoreCommand,
-  trainCommand, degreesCommand, benchCommand, experimentCommand, schemaCommand,
+  trainCommand, degreesCommand, benchCommand, experimentCommand, doctorCommand, modelCommand, schemaCommand,
 ];
 
 function help(): string {

@@ -8,6 +8,8 @@ import { ConfigError, ConfigLayer, TrainConfig, TRAIN_SPEC, readConfigFile, reso
 import { flagOptions, flagValues, groupedOptionLines, setValues } from '../core/train/cliFlags';
 import { RUN_FILES, describeEvent, runTimestamp } from '../core/train/runFolder';
 import { train, TrainResult } from '../core/train/trainer';
+import { assertResolvesInside, hasControlCharacters, isInside, UnsafePathError } from '../core/fs/safeFiles';
+import { runOwnership } from '../core/runs/runOwnership';
 
 export const TRAIN_USAGE = `usage: spo train --data FILE [options]
 
@@ -18,6 +20,8 @@ spo schema config prints them all as a JSON Schema).
 
   --config FILE.json   config file of config keys (flat, e.g. {"spo_gamma": 0.1}); flags override it
   --resume             continue the run in --output-dir from its last checkpoint
+  --trust-run          with --resume: continue a run folder that is not this machine's own
+                       (another host started it, or another user owns it; e.g. shipped in a repository)
   --set KEY=VALUE      any config key (repeatable), e.g. --set eval_steps=25
 
 ${groupedOptionLines()}
@@ -38,7 +42,7 @@ export function parseTrainArgs(argv: string[], cwd = process.cwd()): ParsedTrain
     args: argv,
     options: {
       ...flagOptions(TRAIN_SPEC),
-      config: { type: 'string' }, resume: { type: 'boolean' }, set: { type: 'string', multiple: true },
+      config: { type: 'string' }, resume: { type: 'boolean' }, 'trust-run': { type: 'boolean' }, set: { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -59,8 +63,32 @@ export function parseTrainArgs(argv: string[], cwd = process.cwd()): ParsedTrain
   if (config.model) config.model = path.resolve(cwd, config.model);
   if (config.eval_data) config.eval_data = path.resolve(cwd, config.eval_data);
   const runDir = path.resolve(cwd, config.output_dir ?? path.join('.spo', 'runs', runTimestamp(new Date())));
+  checkRunFolder(runDir, cwd, resume, values['trust-run'] === true);
   config.output_dir = runDir;
   return { config, runDir, resume };
+}
+
+/**
+ * A run folder this command may write into: its name has no control characters (they end up in log
+ * lines and shells), a relative --out stays inside the working folder once links are resolved, and a
+ * resumed folder that is not this machine's own needs --trust-run.
+ */
+function checkRunFolder(runDir: string, cwd: string, resume: boolean, trusted: boolean): void {
+  if (hasControlCharacters(runDir)) {
+    throw new ConfigError(`run folder ${JSON.stringify(runDir)} has control characters in its name: refusing it (rename the folder)`);
+  }
+  try {
+    if (isInside(path.resolve(cwd), runDir)) assertResolvesInside(cwd, runDir, 'run folder');
+  } catch (err) {
+    if (err instanceof UnsafePathError) throw new ConfigError(err.message);
+    throw err;
+  }
+  if (resume && !trusted && fs.existsSync(runDir)) {
+    const owner = runOwnership(runDir);
+    if (!owner.own) {
+      throw new ConfigError(`${owner.realPath} is not this machine's own run (${owner.reasons.join('; ')}). Check it, then continue it with --trust-run.`);
+    }
+  }
 }
 
 function formatSeconds(s: number): string {
@@ -91,6 +119,9 @@ function makeConsoleReporter(stderr: NodeJS.WritableStream & { isTTY?: boolean }
     stderr.write(`${barShown ? '\r\x1b[K' : ''}${line}\n`);
   };
 }
+
+/** How long an orphaned trainer may take to save its checkpoint before it exits anyway. */
+const ORPHAN_EXIT_MS = 60_000;
 
 export interface RunTrainerIO {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
@@ -126,7 +157,19 @@ export async function runTrainer(argv: string[], io: RunTrainerIO): Promise<numb
       if (pendingSends === 0 && drained) drained();
     });
   };
+  // The owner went away (its window closed, it was killed): save a checkpoint and stop, as a stop message
+  // would, instead of training on as an orphan of PID 1. The timer is the backstop for a save that hangs.
+  const onDisconnect = () => {
+    requestStop();
+    setTimeout(() => process.exit(1), ORPHAN_EXIT_MS).unref();
+  };
   process.on('message', onMessage);
+  if (process.send) {
+    process.on('disconnect', onDisconnect);
+    // When the owner dies its end of the stderr pipe goes too (often before 'disconnect' arrives):
+    // a failed progress line must not kill the trainer before it saves its checkpoint.
+    io.stderr.on('error', () => {});
+  }
   process.on('SIGTERM', requestStop);
   process.on('SIGINT', requestStop);
   const report = makeConsoleReporter(io.stderr);
@@ -147,6 +190,7 @@ export async function runTrainer(argv: string[], io: RunTrainerIO): Promise<numb
     io.stderr.write(`spo train: ${failure.message}\n`);
   } finally {
     process.off('message', onMessage);
+    process.off('disconnect', onDisconnect);
     process.off('SIGTERM', requestStop);
     process.off('SIGINT', requestStop);
   }

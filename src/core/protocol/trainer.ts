@@ -16,7 +16,12 @@ export const TRAINER_PHASES: readonly TrainerPhase[] = ['tokenizer', 'sft', 'ref
 export type MetricsSplit = 'train' | 'eval';
 export const METRICS_SPLITS: readonly MetricsSplit[] = ['train', 'eval'];
 
-/** Every training-health alert (health.ts and the divergence checks raise them; the curves panel shows them). */
+/**
+ * Every training-health alert code, written once. `nan`: a non-finite loss or gradient norm stopped the run;
+ * `divergence`: the loss is far above its running median; `grad-norm-explosion`: the gradient norm is far above
+ * its running median (rules: src/core/train/divergence.ts, vectors: test/vectors/health.json); `plateau` and
+ * `chosen-reward-falling`: health.ts.
+ */
 export const ALERT_CODES = ['nan', 'plateau', 'chosen-reward-falling', 'divergence', 'grad-norm-explosion'] as const;
 export type AlertCode = (typeof ALERT_CODES)[number];
 

@@ -1,6 +1,7 @@
 // What "Run SPO vs DPO Experiment" asks the experiment CLI for, and its command line
 // (`spo experiment spo-vs-dpo`, src/cli/commands/experiment.ts flags).
 import * as path from 'path';
+import { runTimestamp } from '../train/runFolder';
 
 export type ExperimentSweepKey = 'classes' | 'gamma';
 
@@ -47,7 +48,7 @@ export function experimentArmCount(req: Pick<ExperimentRequest, 'sweep'>): numbe
 
 /** The folder of an experiment: `spo-vs-dpo[-<sweep key>]-<UTC stamp>`, so names sort by time. */
 export function newExperimentName(now: Date, sweep: ExperimentSweepKey | null): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const stamp = runTimestamp(now);
   return sweep ? `spo-vs-dpo-${sweep}-${stamp}` : `spo-vs-dpo-${stamp}`;
 }
 

@@ -1,7 +1,7 @@
 // Resolving a training config: layers (a run's config.json, a config file, settings, CLI flags) merged
 // over the spec's defaults and validated with messages naming the key. The knobs themselves are the
 // table in spec.ts; this module only applies it.
-import * as fs from 'fs';
+import { READ_LIMITS, readRegularFileSync } from '../fs/safeFiles';
 import {
   ALIGN_LOSSES, AlignLoss, ConfigKey, LEGACY_KEYS, TrainConfig, checkValue, defaultConfig, isConfigKey, keySpec,
 } from './spec';
@@ -83,7 +83,7 @@ export function upgradeConfigKeys(values: Record<string, unknown>, where?: strin
 export function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularFileSync(file, READ_LIMITS.json).toString('utf8');
   } catch (err) {
     throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
   }

@@ -11,7 +11,7 @@ import { ALIGN_LOSSES, AlignLoss, ConfigError, ConfigLayer, lossLabel, readConfi
 import { numericLimits, type ConfigKey } from '../../core/train/spec';
 import { CommandId } from '../commandIds';
 import { RunManager } from './runManager';
-import { runsDirectory, workspaceRoot } from './runsLocation';
+import { runsDirectory, runsDirectoryProblem, workspaceRoot } from './runsLocation';
 import { trainingSettingsLayer } from './trainingSettings';
 
 /**
@@ -49,6 +49,11 @@ export async function trainCommand(context: vscode.ExtensionContext, manager: Ru
   const runsDir = runsDirectory();
   if (!root || !runsDir) {
     void vscode.window.showErrorMessage('Train SPO needs an open folder: runs are written to its .spo/runs.');
+    return undefined;
+  }
+  const outside = runsDirectoryProblem(root, runsDir);
+  if (outside) {
+    void vscode.window.showErrorMessage(`Train SPO: ${outside}.`);
     return undefined;
   }
   if (manager.current) {

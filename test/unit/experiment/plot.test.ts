@@ -10,7 +10,7 @@ import { findChromium, rasteriseSvgs } from '../../../src/core/experiment/raster
 
 const SWEEP = {
   title: 'Held-out reward accuracy vs γ',
-  xLabel: 'γ (spo.gamma)',
+  xLabel: 'γ (spo_gamma)',
   yLabel: 'reward accuracy',
   categories: ['0.01', '0.1', '0.5', '1'],
   kind: 'line' as const,

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  applyExperimentLine, CliProcess, curveRunDir, experimentArgs, experimentHeadline, ExperimentRequest, initialProgress,
+  applyProgressLine, CliProcess, curveRunDir, experimentArgs, experimentHeadline, ExperimentRequest, initialProgress,
   listCurveRuns, listExperimentRuns,
 } from '../../../src/core/runs';
 import { HH_SAMPLE, REPO_ROOT } from '../../helpers/paths';
@@ -27,12 +27,12 @@ describe('CliProcess with the real experiment CLI', () => {
   it('runs a tiny experiment to results.json; progress lines and run names follow it', async () => {
     const experiments = path.join(tmp, 'experiments');
     const outDir = path.join(experiments, 'exp-a');
-    const proc = CliProcess.start({ entry: CLI, args: ['experiment', ...experimentArgs(request(outDir, 2))] });
+    const proc = CliProcess.start({ entry: CLI, args: ['experiment', ...experimentArgs(request(outDir, 2)), '--progress-json'] });
     let progress = initialProgress(2, 2);
     const lines: string[] = [];
     proc.onLine(({ line }) => {
       lines.push(line);
-      progress = applyExperimentLine(progress, line);
+      progress = applyProgressLine(progress, line);
     });
     const exit = await proc.exited;
     assert.equal(exit.code, 0, exit.lastLines.join('\n'));

@@ -85,7 +85,7 @@ describe('trainer', () => {
       const runDir = path.join(dir, `from-model-${loss}`);
       const events: TrainerEvent[] = [];
       const result = await train({
-        config: tinyConfig(data, { model, loss, precompute_ref_log_probs: precompute, max_steps: 2, max_pairs: 16, eval_steps: 0, learning_rate: 1e-4 }),
+        config: tinyConfig(data, { model, loss_type: loss, precompute_ref_log_probs: precompute, max_steps: 2, max_pairs: 16, eval_steps: 0, learning_rate: 1e-4 }),
         runDir, hooks: { onEvent: (e) => events.push(e) },
       });
       assert.equal(result.reason, 'completed', loss);
