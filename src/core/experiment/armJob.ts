@@ -7,36 +7,9 @@ import { loadTf } from '../model/backend';
 import { alignLoss, resolveConfig } from '../train/config';
 import { train } from '../train/trainer';
 import { RUN_FILES } from '../train/runFolder';
+import type { ArmJob, ArmOutcome } from '../protocol/armJob';
 import { evaluateHeldOut, HeldOutEval } from './heldOutEval';
 import { TAIL_STEPS } from './types';
-
-export interface ArmJob {
-  kind: 'reference' | 'arm';
-  /** Trainer config keys (data, seed, spo.*, budget ...); validated by the trainer's resolveConfig. */
-  config: Record<string, unknown>;
-  runDir: string;
-  /** Arm only: held-out pairs (a file written by the experiment, read back like the train file). */
-  heldOutFile?: string;
-  /** Arm only: the reference the arm starts from and is compared against (its `model`). */
-  referenceDir?: string;
-  wasmDir?: string;
-}
-
-export interface ArmOutcome {
-  backend: string;
-  backendNote: string;
-  seconds: number;
-  steps: number;
-  /** Reference stage: the model folder the arms start from. */
-  referenceDir: string | null;
-  /** Last logged value of each training metric. */
-  finalTrain: Record<string, number>;
-  /** Mean of each training metric over the last TAIL_STEPS logged steps (one batch is noisy). */
-  tailTrain: Record<string, number>;
-  /** Mean of `spo/coverage` over logged steps (null when SPO was off). */
-  meanSpoCoverage: number | null;
-  heldOut: HeldOutEval | null;
-}
 
 /** Run the job in this process; `onEvent` sees every trainer event. */
 export async function runArmJob(job: ArmJob, onEvent?: (e: TrainerEvent) => void): Promise<ArmOutcome> {

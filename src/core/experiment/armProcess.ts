@@ -4,14 +4,10 @@
 // environment marker, not `require.main`, tells the forked copy to serve one job.
 import { fork } from 'child_process';
 import type { TrainerEvent } from '../protocol/trainer';
-import { ArmJob, ArmOutcome, runArmJob } from './armJob';
+import type { ArmChildMessage as ChildMessage, ArmJob, ArmOutcome } from '../protocol/armJob';
+import { runArmJob } from './armJob';
 
 const JOB_MARKER = 'SPO_EXPERIMENT_JOB';
-
-type ChildMessage =
-  | { type: 'event'; event: TrainerEvent }
-  | { type: 'result'; outcome: ArmOutcome }
-  | { type: 'error'; message: string };
 
 /** Run `job` in a fresh Node process; trainer events are forwarded to `onEvent`. */
 export function forkArmJob(job: ArmJob, onEvent?: (e: TrainerEvent) => void): Promise<ArmOutcome> {
