@@ -2,13 +2,12 @@
 // checkpoint, and continue it in place in the run manager. Refused in untrusted workspaces.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { refuseInUntrustedWorkspace } from '../workspaceTrust';
 import { listResumableRuns, ResumableRun, runDataFile, runOwnership } from '../../core/runs';
 import { hasControlCharacters } from '../../core/fs/safeFiles';
 import { ConfigError, TrainConfig, resolveConfig } from '../../core/train/config';
 import { CommandId } from '../commandIds';
 import { RunManager } from './runManager';
-import { runsDirectory, runsDirectoryProblem, workspaceRoot } from './runsLocation';
+import { preflight } from './preflight';
 import type { TrainCommandResult } from './trainCommand';
 
 /** The scripted argument (tests, the Resume action of the stop/crash notification). */
@@ -24,23 +23,9 @@ const OUTCOME_LABEL: Record<ResumableRun['outcome'], string> = {
 };
 
 export async function resumeCommand(manager: RunManager, options?: ResumeCommandOptions): Promise<TrainCommandResult | undefined> {
-  if (await refuseInUntrustedWorkspace('Resume Training')) return undefined;
-  const root = workspaceRoot();
-  const runsDir = runsDirectory();
-  if (!root || !runsDir) {
-    void vscode.window.showErrorMessage('Resume Training needs an open folder: runs live in its .spo/runs.');
-    return undefined;
-  }
-  const outside = runsDirectoryProblem(root, runsDir);
-  if (outside) {
-    void vscode.window.showErrorMessage(`Resume Training: ${outside}.`);
-    return undefined;
-  }
-  if (manager.current) {
-    const action = await vscode.window.showWarningMessage(`A training run is already active (${manager.current.name}). Stop it first.`, 'Stop Training');
-    if (action) void vscode.commands.executeCommand(CommandId.StopTraining);
-    return undefined;
-  }
+  const ready = await preflight(manager, { title: 'Resume Training', needsFolder: 'runs live in its .spo/runs' });
+  if (!ready) return undefined;
+  const { root, runsDir } = ready;
   // A name with control characters is a crafted folder (they would land in log lines and shells): never offered.
   const resumable = listResumableRuns(runsDir).filter((r) => !hasControlCharacters(r.run.name));
   let chosen: ResumableRun | undefined;

@@ -5,13 +5,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { refuseInUntrustedWorkspace } from '../workspaceTrust';
 import { checkNumberField, newRunName, resolveTrainChoices, TrainChoices } from '../../core/runs';
 import { ALIGN_LOSSES, AlignLoss, ConfigError, ConfigLayer, lossLabel, readConfigFile, resolveConfig } from '../../core/train/config';
 import { numericLimits, type ConfigKey } from '../../core/train/spec';
 import { CommandId } from '../commandIds';
 import { RunManager } from './runManager';
-import { runsDirectory, runsDirectoryProblem, workspaceRoot } from './runsLocation';
+import { preflight } from './preflight';
 import { trainingSettingsLayer } from './trainingSettings';
 
 /**
@@ -44,24 +43,9 @@ const LOSS_DESCRIPTIONS: Record<AlignLoss, string> = {
 };
 
 export async function trainCommand(context: vscode.ExtensionContext, manager: RunManager, options?: TrainCommandOptions | vscode.Uri): Promise<TrainCommandResult | undefined> {
-  if (await refuseInUntrustedWorkspace('Train SPO')) return undefined;
-  const root = workspaceRoot();
-  const runsDir = runsDirectory();
-  if (!root || !runsDir) {
-    void vscode.window.showErrorMessage('Train SPO needs an open folder: runs are written to its .spo/runs.');
-    return undefined;
-  }
-  const outside = runsDirectoryProblem(root, runsDir);
-  if (outside) {
-    void vscode.window.showErrorMessage(`Train SPO: ${outside}.`);
-    return undefined;
-  }
-  if (manager.current) {
-    const action = await vscode.window.showWarningMessage(`A training run is already active (${manager.current.name}). Stop it first.`, 'Stop Training', 'Show Curves');
-    if (action === 'Stop Training') void vscode.commands.executeCommand(CommandId.StopTraining);
-    if (action === 'Show Curves') void vscode.commands.executeCommand(CommandId.ShowCurves);
-    return undefined;
-  }
+  const ready = await preflight(manager, { title: 'Train SPO', needsFolder: 'runs are written to its .spo/runs', offerCurves: true });
+  if (!ready) return undefined;
+  const { root, runsDir } = ready;
   const runDir = path.join(runsDir, newRunName(new Date()));
   const layers = isOptions(options)
     ? [{ values: withAbsolutePaths(options, root), where: 'Train SPO options' }]
