@@ -8,7 +8,6 @@ import * as vscode from 'vscode';
 import { checkNumberField, newRunName, resolveTrainChoices, TrainChoices } from '../../core/runs';
 import { ALIGN_LOSSES, AlignLoss, ConfigError, ConfigLayer, lossLabel, readConfigFile, resolveConfig } from '../../core/train/config';
 import { numericLimits, type ConfigKey } from '../../core/train/spec';
-import { CommandId } from '../commandIds';
 import { RunManager } from './runManager';
 import { preflight } from './preflight';
 import { trainingSettingsLayer } from './trainingSettings';
