@@ -7,6 +7,11 @@ import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
 import { ConfigError, TrainConfig, readConfigFile, resolveConfig, parseFlagValue, CONFIG_KEYS } from '../core/train/config';
 import { RUN_FILES, describeEvent } from '../core/train/runFolder';
 import { train, TrainResult } from '../core/train/trainer';
+import { EngineFlags, takeEngineFlags } from '../core/engine/engineFlags';
+import { resolveEngine } from '../core/engine/engineChoice';
+import { PythonProbe } from '../core/engine/pythonProbe';
+import { outFlag, savedTorchConfig, torchRequest } from '../core/engine/torchRequest';
+import { TorchTrainRequest, trainWithTorch } from '../core/engine/torchTraining';
 
 export const TRAIN_USAGE = `usage: spo train --data FILE [options]
 
@@ -32,6 +37,12 @@ reference on the data itself (minutes on a CPU).
   --out DIR            run folder (default .spo/runs/<time>)
   --resume             continue the run in --out from its last checkpoint
   --backend B          auto | tfjs-node-gpu | tfjs-node | wasm | cpu    (default auto)
+  --engine E           tfjs | torch | auto (default tfjs; auto = torch when --model is given and the
+                       Python has the torch engine, see spo doctor)
+  --python PY          the Python of the torch engine (default: the project env of npm run setup:torch,
+                       else python3)
+  --num-processes N    torch engine: N processes (GPUs through accelerate; on a CPU torchrun + gloo)
+  --accelerate-config F  torch engine: launch with accelerate launch --config_file F (DDP, FSDP, ZeRO)
   --set KEY=VALUE      any other config key (repeatable), e.g. --set eval_every=25,
                        --set write_degrees=false (skip the per-example degrees pass at the end)
 
@@ -95,6 +106,32 @@ export function parseTrainArgs(argv: string[], cwd = process.cwd()): ParsedTrain
   return { config, runDir, resume };
 }
 
+/** The engine a `spo train` runs on: torch (with its request) or, when `torch` is absent, TF.js. */
+interface EngineLaunch {
+  torch?: TorchTrainRequest;
+  probe?: PythonProbe;
+}
+
+async function chooseEngine(parsed: ParsedTrainArgs, flags: EngineFlags, io: RunTrainerIO): Promise<EngineLaunch> {
+  const cfg = parsed.config as unknown as Record<string, unknown>;
+  const request = torchRequest(cfg, parsed.runDir, parsed.resume, flags);
+  const choice = flags.engine ?? (cfg.engine as EngineFlags['engine']) ?? 'tfjs';
+  const resolved = await resolveEngine(choice, { model: parsed.config.model, python: request.python });
+  if (resolved.why) io.stderr.write(`spo train: ${resolved.why}\n`);
+  return resolved.engine === 'torch' ? { torch: request, probe: resolved.probe } : {};
+}
+
+/**
+ * The torch engine's stderr minus its echo of each event (spo_torch/events.py prints describeEvent's line,
+ * which the console reporter shows already from the event itself) and the libraries' progress bars;
+ * warnings and tracebacks still come through.
+ */
+const ENGINE_ECHO = /^(step \d+ |checkpoint step \d+: |done \((completed|stopped|failed)\) at step |\[(info|warn|error)\] |\[alert [a-z-]+\] |started run )/;
+const PROGRESS_BAR = /\d+\/\d+ \[[^\]]*(it|examples|B)\/s\]/;
+function showsEngineOutput(line: string): boolean {
+  return !ENGINE_ECHO.test(line) && !PROGRESS_BAR.test(line);
+}
+
 function formatSeconds(s: number): string {
   if (s < 60) return `${Math.round(s)}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
@@ -136,15 +173,25 @@ export interface RunTrainerIO {
  * same. Returns the exit code (0 completed/stopped, 1 failed, 2 bad arguments).
  */
 export async function runTrainer(argv: string[], io: RunTrainerIO): Promise<number> {
-  let parsed: ParsedTrainArgs;
+  let parsed: ParsedTrainArgs | null = null;
+  let engine: EngineLaunch;
   try {
-    parsed = parseTrainArgs(argv);
+    const { flags, rest } = takeEngineFlags(argv);
+    // A torch run's config.json is in the contract's names: its resume skips the TF.js config.
+    const savedTorch = rest.includes('--resume') ? savedTorchConfig(path.resolve(outFlag(rest) ?? '.')) : null;
+    if (savedTorch) {
+      engine = { torch: torchRequest(savedTorch, path.resolve(outFlag(rest)!), true, flags) };
+    } else {
+      parsed = parseTrainArgs(rest);
+      engine = await chooseEngine(parsed, flags, io);
+    }
   } catch (err) {
     io.stderr.write(`spo train: ${(err as Error).message}\n`);
     return 2;
   }
   let stop = false;
-  const requestStop = () => { stop = true; };
+  let stopEngine: (() => void) | null = null;
+  const requestStop = () => { stop = true; stopEngine?.(); };
   const onMessage = (msg: unknown) => {
     if ((msg as TrainerCommand | null)?.type === 'stop') requestStop();
   };
@@ -162,14 +209,23 @@ export async function runTrainer(argv: string[], io: RunTrainerIO): Promise<numb
   process.on('SIGTERM', requestStop);
   process.on('SIGINT', requestStop);
   const report = makeConsoleReporter(io.stderr);
-  let result: TrainResult | null = null;
+  let result: Pick<TrainResult, 'reason' | 'runDir'> | null = null;
   let failure: Error | null = null;
   let doneSent = false;
   try {
-    result = await train({
-      config: parsed.config, runDir: parsed.runDir, resume: parsed.resume, wasmDir: io.wasmDir,
-      hooks: { onEvent: (e) => { doneSent ||= e.type === 'done'; send(e); report(e); }, shouldStop: () => stop },
-    });
+    const onEvent = (e: TrainerEvent) => { doneSent ||= e.type === 'done'; send(e); report(e); };
+    if (engine.torch) {
+      result = await trainWithTorch(engine.torch, {
+        onEvent, probe: engine.probe,
+        onOutput: (line) => { if (showsEngineOutput(line)) io.stderr.write(`${line}\n`); },
+        onStopAvailable: (fn) => { stopEngine = fn; if (stop) fn(); },
+      });
+    } else {
+      result = await train({
+        config: parsed!.config, runDir: parsed!.runDir, resume: parsed!.resume, wasmDir: io.wasmDir,
+        hooks: { onEvent, shouldStop: () => stop },
+      });
+    }
   } catch (err) {
     failure = err as Error;
     // train() records done(failed) itself once it owns the run folder; the parent must always get one.
