@@ -9,10 +9,11 @@ import { degreesCommand } from './commands/degrees';
 import { benchCommand } from './commands/bench';
 import { experimentCommand } from './commands/experiment';
 import { doctorCommand } from './commands/doctor';
+import { modelCommand } from './commands/model';
 
 export const COMMANDS: CliCommand[] = [
   inspectCommand, convertCommand, keysCommand, scoreCommand,
-  trainCommand, degreesCommand, benchCommand, experimentCommand, doctorCommand,
+  trainCommand, degreesCommand, benchCommand, experimentCommand, doctorCommand, modelCommand,
 ];
 
 function help(): string {

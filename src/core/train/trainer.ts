@@ -27,7 +27,8 @@ import { SpoHeads, createSpoHeads, disposeSpoHeads, spoHeadsFromTensors } from '
 import { AdamW, learningRateAt } from './optim';
 import { StepInput, StepMetrics, StepSettings, VariantRow, referenceLogps, stepLoss } from './step';
 import { RUN_FILES, RunFolder } from './runFolder';
-import { HEADS_FILE, OPTIMIZER_FILE, TrainerState, readFloatTensors, readTrainerState, saveCheckpoint } from './checkpoint';
+import { HEADS_FILE, OPTIMIZER_FILE, TrainerState, chooseResumeCheckpoint, quarantineCheckpoint, readFloatTensors, readTrainerState, saveCheckpoint } from './checkpoint';
+import { nanStopPlan } from './finiteGuard';
 import { HealthMonitor, HealthState } from './health';
 import { runSft } from './sft';
 import { computeDegrees } from './degrees';
@@ -81,14 +82,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (!options.resume && run.exists(RUN_FILES.metrics)) {
     throw new Error(`${run.dir} already holds a run (metrics.jsonl exists): continue it with --resume, or choose another --out`);
   }
-  fs.mkdirSync(run.dir, { recursive: true });
+  run.claim(); // refuses a run folder that is a link
   let lastStep = 0;
   const onEvent = options.hooks?.onEvent;
   try {
     return await trainInFolder(run, { ...options, hooks: { ...options.hooks, onEvent: (e) => { if (e.type === 'metrics') lastStep = e.row.step; onEvent?.(e); } } });
   } catch (err) {
     const event: TrainerEvent = { type: 'done', reason: 'failed', step: lastStep, message: (err as Error).message, time: now() };
-    run.record(event);
+    try {
+      run.record(event);
+    } catch {
+      // the folder itself is what failed (a link in place of log.txt): the original error says so
+    }
     onEvent?.(event);
     throw err;
   }
@@ -140,7 +145,11 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   const spoOn = cfg['spo.gamma'] > 0;
   const checkpointSteps = options.resume ? run.checkpointSteps() : [];
   if (options.resume && checkpointSteps.length === 0) throw new Error(`${run.dir}: no checkpoint to resume from`);
-  const resumeDir = options.resume ? run.checkpointDir(checkpointSteps[checkpointSteps.length - 1]) : null;
+  // The newest checkpoint may be torn (a crash mid-write by an older version, a disk error): fall back, saying so.
+  const resumeFrom = options.resume ? chooseResumeCheckpoint(checkpointSteps, (s) => run.checkpointDir(s)) : null;
+  for (const skip of resumeFrom?.skipped ?? []) log('warn', `skipping checkpoint step-${skip.step}: ${skip.problem}`);
+  if (options.resume && !resumeFrom) throw new Error(`${run.dir}: no usable checkpoint to resume from (every one is incomplete or corrupt)`);
+  const resumeDir = resumeFrom ? resumeFrom.dir : null;
 
   let tokenizer: TextTokenizer;
   let policy: CausalLM;
@@ -164,7 +173,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
       tieWordEmbeddings: true, normEps: 1e-5, bosTokenId: tokenizer.bosTokenId, eosTokenId: tokenizer.eosTokenId,
     }, cfg.seed, { namePrefix: 'policy' });
   }
-  fs.writeFileSync(run.path(RUN_FILES.tokenizer), JSON.stringify(tokenizer.toJSON()));
+  run.writeFile(RUN_FILES.tokenizer, JSON.stringify(tokenizer.toJSON()));
   const padId = tokenizer.eosTokenId ?? 0;
   const maxLen = Math.min(cfg.max_length, policy.config.contextLength);
   const encoded: Array<{ chosen: EncodedPair; rejected: EncodedPair }> = pairs.map((p) => ({
@@ -202,7 +211,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
         reference = loadCausalLM(tf, run.path(RUN_FILES.reference), { namePrefix: 'reference', trainable: false });
       }
     } else {
-      saveCausalLM(policy, run.path(RUN_FILES.reference), tokenizer);
+      saveCausalLM(policy, run.mkdir(RUN_FILES.reference), tokenizer);
       reference = cloneModel(tf, policy, 'reference', false);
       if (cfg.precompute_ref_log_probs) {
         refCache = new Map();
@@ -331,6 +340,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   let lastEval: MetricsRow | undefined;
   let lastSaved = resumeDir ? state.step : -1;
   const startStep = state.step;
+  let prevInput: StepInput | null = null;
   const t0 = now();
   for (let step = startStep + 1; step <= cfg.max_steps; step++) {
     await yieldToEventLoop(); // lets IPC 'stop' messages and signals arrive between steps
@@ -358,16 +368,29 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     const metrics = result!.collect();
     value.dispose();
     const lossValue = hooks.inspectLoss ? hooks.inspectLoss(step, metrics.loss) : metrics.loss;
-    if (!Number.isFinite(lossValue)) {
-      tf.dispose(Object.values(grads));
-      const last = lastSaved >= 0 ? `the last good checkpoint is ${run.checkpointDir(lastSaved)}` : 'no checkpoint was saved yet';
-      const message = `loss is ${lossValue} at step ${step}; training stopped (${last}). Try a lower learning_rate or beta.`;
+    const lr = learningRateAt(step, schedule);
+    // Finite checks come before the update: NaN never reaches the weights, the moments or a checkpoint.
+    const update = Number.isFinite(lossValue) ? optimizer.applyIfFinite(params, new Map(Object.entries(grads)), lr) : null;
+    tf.dispose(Object.values(grads));
+    const stability = health.observeStability(step, lossValue, update ? update.gradNorm : null);
+    if (stability.stop || (update && !update.applied)) {
+      const problem = update && !update.applied ? update.problem : stability.alerts[0].message.replace(/ at step \d+$/, '');
+      // The weights now are those of step k − 1: do they fail on the previous batch too (weights gone bad), or only here?
+      const recheck = prevInput ?? input;
+      let recheckLoss = NaN;
+      tf.tidy(() => { recheckLoss = stepLoss(tf, policy, spoOn ? heads : null, recheck, settings).collect().loss; });
+      const plan = nanStopPlan(run.checkpointSteps(), step, !Number.isFinite(recheckLoss));
+      let aside = '';
+      if (plan.quarantine !== null) {
+        aside = ` The step-${plan.quarantine} checkpoint already produced it and was set aside as ${path.basename(quarantineCheckpoint(run.checkpointDir(plan.quarantine)))}.`;
+      }
+      const last = plan.lastGood !== null ? `the last good checkpoint is ${run.checkpointDir(plan.lastGood)}` : 'no good checkpoint was saved yet';
+      const message = `${problem} at step ${step}; training stopped before the update (${last}).${aside} Try a lower learning_rate or beta.`;
       emit({ type: 'alert', code: 'nan', step, message, time: now() });
       return finish('failed', step - 1, message);
     }
-    const lr = learningRateAt(step, schedule);
-    const gradNorm = optimizer.apply(params, new Map(Object.entries(grads)), lr);
-    tf.dispose(Object.values(grads));
+    const gradNorm = update!.gradNorm;
+    prevInput = input;
     const seconds = (now() - stepStart) / 1000;
 
     const row: MetricsRow = {
@@ -380,7 +403,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
       epoch: (step * cfg.batch_size) / split.train.length,
     };
     if (step % cfg.log_every === 0 || step === cfg.max_steps) emit({ type: 'metrics', row, time: now() });
-    for (const a of health.observe(step, metrics['loss/align'], metrics['rewards/chosen'])) {
+    for (const a of [...stability.alerts, ...health.observe(step, metrics['loss/align'], metrics['rewards/chosen'])]) {
       emit({ type: 'alert', code: a.code, step, message: a.message, time: now() });
     }
     const perStep = (now() - t0) / 1000 / (step - startStep);
@@ -404,7 +427,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   // The final checkpoint is saved already; a stop here only skips degrees.jsonl.
   if (!records) return finish('stopped', final, 'stopped on request before the per-example degrees were written');
   const writeDegrees = (name: string, rows: typeof records): void => {
-    fs.writeFileSync(run.path(name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    run.writeFile(name, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
     log('info', `wrote ${rows.length} per-example degrees to ${run.path(name)}`);
   };
   // Records follow `pairs`: the data file's pairs first, then eval_data's.
