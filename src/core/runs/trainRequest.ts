@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { BackendChoice } from '../model/backend';
+import type { EngineChoice } from '../engine/engineChoice';
 import { ALIGN_LOSSES, AlignLoss, ConfigError, resolveConfig } from '../train/config';
 
 export interface TrainRequest {
@@ -25,6 +26,10 @@ export interface TrainRequest {
   /** Further trainer config keys (e.g. `max_pairs`, `tiny.sft_steps`), passed as `--set KEY=VALUE`. */
   overrides?: Record<string, unknown>;
   seed?: number;
+  /** tfjs | torch | auto (the setting spo.train.engine); absent = the trainer's default (tfjs). */
+  engine?: EngineChoice;
+  /** The torch engine's Python (spo.train.python, else the Python extension's interpreter); null = the trainer's default. */
+  python?: string | null;
 }
 
 /** Field names as the user sees them in the pickers, for messages. */
@@ -51,6 +56,7 @@ export function validateTrainRequest(req: TrainRequest): string | null {
   if (req.model !== null) {
     if (!fs.existsSync(path.join(req.model, 'config.json'))) return `Model folder ${req.model} has no config.json (expected a Hugging Face model folder).`;
   }
+  if (req.engine === 'torch' && req.model === null) return 'The torch engine trains a Hugging Face model: pick a model folder (the tiny preset trains on the TF.js engine; set spo.train.engine to tfjs or auto).';
   if (!ALIGN_LOSSES.includes(req.loss)) return `Alignment loss must be one of ${ALIGN_LOSSES.join(', ')}, got "${String(req.loss)}".`;
   try {
     resolveConfig([{ values: requestConfigValues(req) }]);
@@ -81,6 +87,8 @@ export function trainerArgs(req: TrainRequest): string[] {
   else args.push('--preset', 'tiny');
   if (req.seed !== undefined) args.push('--seed', String(req.seed));
   if (req.configFile) args.push('--config', req.configFile);
+  if (req.engine) args.push('--engine', req.engine);
+  if (req.python) args.push('--python', req.python);
   for (const [key, value] of Object.entries(req.overrides ?? {})) {
     if (value !== null && value !== undefined) args.push('--set', `${key}=${String(value)}`);
   }

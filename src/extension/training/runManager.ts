@@ -22,6 +22,15 @@ export interface LiveRun {
   checkpoint: string | null;
   /** True when this process continues an earlier run from its checkpoint. */
   resumed: boolean;
+  /** "torch · cuda:0 (H100 …)" / "tfjs · wasm", from the started event: shown in the status bar and progress. */
+  engineLabel?: string;
+}
+
+/** The engine and device a started event names (the torch engine sends both; TF.js names its backend). */
+export function engineLabel(event: Extract<TrainerEvent, { type: 'started' }>): string {
+  const e = event as typeof event & { engine?: string; device?: string };
+  const engine = e.engine ?? (e.backend.startsWith('torch') ? 'torch' : 'tfjs');
+  return `${engine} · ${e.device ?? e.backend}`;
 }
 
 /** A trainer event, tagged with the run it belongs to (null before `started`). */
@@ -143,6 +152,8 @@ export class RunManager implements vscode.Disposable {
         run.name = event.runName;
         run.runDir = event.runDir;
         run.totalSteps = event.totalSteps;
+        run.engineLabel = engineLabel(event);
+        this.output.info(`Run ${event.runName}: engine ${run.engineLabel}.`);
         break;
       case 'progress':
         run.step = event.step;
@@ -199,7 +210,7 @@ export class RunManager implements vscode.Disposable {
   private updateStatus(run: LiveRun, text: string): void {
     if (this.live !== run) return;
     this.statusItem.text = `$(sync~spin) SPO ${text}`;
-    this.statusItem.tooltip = `SPO training ${run.name ?? ''}: click to show the curves`;
+    this.statusItem.tooltip = `SPO training ${run.name ?? ''}${run.engineLabel ? ` on ${run.engineLabel}` : ''}: click to show the curves`;
     this.statusItem.show();
   }
 
@@ -218,7 +229,8 @@ export class RunManager implements vscode.Disposable {
           if (pct < reported) reported = 0;
           reported = Math.max(reported, pct);
           const eta = event.etaSeconds === null ? '' : `, ETA ${formatEta(event.etaSeconds)}`;
-          progress.report({ message: `${event.phase} step ${event.step}/${event.totalSteps}${eta}`, increment });
+          const on = run.engineLabel ? ` (${run.engineLabel})` : '';
+          progress.report({ message: `${event.phase} step ${event.step}/${event.totalSteps}${eta}${on}`, increment });
         });
         void run.process.exited.then(() => {
           sub();

@@ -9,6 +9,8 @@ import type { BackendChoice } from '../../core/model/backend';
 import { ALIGN_LOSSES, AlignLoss, ConfigError, readConfigFile, resolveConfig } from '../../core/train/config';
 import { CommandId } from '../commandIds';
 import { RunManager } from './runManager';
+import { engineSettings } from './engineSettings';
+import type { EngineChoice } from '../../core/engine/engineChoice';
 import { runsDirectory, runsDirectoryProblem, workspaceRoot } from './runsLocation';
 
 /** The Train SPO argument for scripted use (tests, other extensions): no pickers are shown. */
@@ -23,6 +25,10 @@ export interface TrainCommandOptions {
   maxSteps?: number;
   seed?: number;
   backend?: BackendChoice;
+  /** tfjs | torch | auto; default: the setting spo.train.engine. */
+  engine?: EngineChoice;
+  /** The torch engine's Python; default: spo.train.python, else the Python extension's interpreter. */
+  python?: string;
   /** Further trainer config keys (e.g. `max_pairs`, `tiny.sft_steps`). */
   overrides?: Record<string, unknown>;
 }
@@ -74,6 +80,10 @@ export async function trainCommand(context: vscode.ExtensionContext, manager: Ru
     ? fromOptions(options, root, runDir, backend)
     : await askRequest(context, root, runDir, backend, options instanceof vscode.Uri ? options.fsPath : null);
   if (!request) return undefined;
+  const settings = await engineSettings(vscode.Uri.file(root));
+  const opts = isOptions(options) ? options : undefined;
+  request.engine = opts?.engine ?? settings.engine;
+  request.python = opts?.python ?? settings.python;
   const problem = validateTrainRequest(request);
   if (problem) {
     void vscode.window.showErrorMessage(`Train SPO: ${problem}`);
