@@ -213,7 +213,11 @@ export async function runTrainer(argv: string[], io: RunTrainerIO): Promise<numb
     if (savedTorch) {
       const runDir = path.resolve(outFlag(rest)!);
       checkRunFolder(runDir, process.cwd(), true, rest.includes('--trust-run'));
-      engine = { torch: torchRequest(savedTorch, runDir, true, flags) };
+      // Resume may extend the run (the extension's Resume asks for more steps): the one key it may change.
+      const i = rest.indexOf('--max-steps');
+      const maxSteps = i >= 0 ? Number(rest[i + 1]) : undefined;
+      if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 1)) throw new ConfigError(`--max-steps must be an integer ≥ 1, got "${rest[i + 1]}"`);
+      engine = { torch: torchRequest(maxSteps ? { ...savedTorch, max_steps: maxSteps } : savedTorch, runDir, true, flags) };
     } else {
       parsed = parseTrainArgs(rest);
       engine = await chooseEngine(parsed, flags, io);

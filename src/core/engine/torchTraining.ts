@@ -67,7 +67,8 @@ export async function trainWithTorch(req: TorchTrainRequest, hooks: TorchTrainHo
   const log = (level: 'info' | 'warn', message: string) => hooks.onEvent({ type: 'log', level, message, time: now() });
   fs.mkdirSync(run.dir, { recursive: true });
   const prepared = await writePreparedPairs(run.dir, req.pairs, { resume: req.resume, log });
-  if (!req.resume) run.writeJson(RUN_FILES.config, req.config);
+  // A resume rewrites it too: the saved config plus what the resume may change (max_steps).
+  run.writeJson(RUN_FILES.config, req.config);
   log('info', `prepared ${prepared.pairs} pairs (${prepared.train} train, ${prepared.eval} held out) in ${prepared.file}`);
 
   const launch = torchLaunchCommand({

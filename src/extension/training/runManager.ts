@@ -69,8 +69,10 @@ export class RunManager implements vscode.Disposable {
   }
 
   /** What the e2e test hook reports. */
-  state(): { live: boolean; run: string | null; pid: number | null; resumed: boolean; lastEvent: TrainerEvent | null; step: number; lastExit: RunEnded | null } {
+  state(): { live: boolean; run: string | null; pid: number | null; resumed: boolean; lastEvent: TrainerEvent | null; step: number; lastExit: RunEnded | null; engine: string | null; statusText: string } {
     return {
+      engine: this.live?.engineLabel ?? null,
+      statusText: this.statusItem.text,
       live: this.live !== null,
       resumed: this.live?.resumed ?? false,
       run: this.live?.name ?? null,
