@@ -77,7 +77,10 @@ def device_description():
     return "cpu", f"cpu ({torch.get_num_threads()} threads)"
 
 
-def make_engine_trainer(base_cls, writer: EventWriter, run_dir: Path, stop: StopRequest, max_steps: int):
+HEALTH_FILE = "spo_health.json"
+
+
+def make_engine_trainer(base_cls, writer: EventWriter, run_dir: Path, stop: StopRequest, max_steps: int, health):
     """SPOTrainer with the run folder's rules: step-N checkpoints, the NaN stop, graceful stop, events."""
     import torch
     from transformers import TrainerCallback
@@ -116,6 +119,7 @@ def make_engine_trainer(base_cls, writer: EventWriter, run_dir: Path, stop: Stop
             self.accelerator.wait_for_everyone()
             if self.is_world_process_zero():
                 src = Path(self.args.output_dir) / f"checkpoint-{step}"
+                (src / HEALTH_FILE).write_text(json.dumps(health.get_state()))  # resumed runs keep the alert rules' memory
                 dst = run_dir / CHECKPOINTS / f"step-{step}"
                 if dst.exists():
                     shutil.rmtree(dst)
@@ -160,7 +164,11 @@ def make_engine_trainer(base_cls, writer: EventWriter, run_dir: Path, stop: Stop
             if tokens and t > last_t:
                 logs["tokens_per_second"] = (tokens - last_tokens) / (t - last_t)
             self.last_log = (t, tokens)
-            writer.emit({"type": "metrics", "split": "train", "row": {"step": state.global_step, **finite_row(logs)}})
+            row = {"step": state.global_step, **finite_row(logs)}
+            writer.emit({"type": "metrics", "split": "train", "row": row})
+            if "rewards/chosen" in row:
+                for alert in health.observe(state.global_step, row.get("loss/align", row.get("loss", 0.0)), row["rewards/chosen"]):
+                    writer.emit({"type": "alert", "code": alert["code"], "step": state.global_step, "message": alert["message"]})
 
     return EngineTrainer, EventCallback
 
@@ -241,7 +249,12 @@ def _train(run_dir, resume, cfg, versions, writer, stop) -> int:
         except ImportError:
             raise EngineError("use_peft needs peft: pip install 'spo-studio-torch[peft]'") from None
         peft_config = LoraConfig(r=opts.lora_r, lora_alpha=opts.lora_alpha, lora_dropout=opts.lora_dropout, target_modules="all-linear", task_type="CAUSAL_LM")
-    EngineTrainer, EventCallback = make_engine_trainer(SPOTrainer, writer, run_dir, stop, opts.max_steps)
+    from .health import HealthMonitor
+
+    health = HealthMonitor(list(args.loss_type) == ["sigmoid"])  # the 0.693 plateau is DPO's
+    if resume_from is not None and (resume_from / HEALTH_FILE).is_file():
+        health.set_state(json.loads((resume_from / HEALTH_FILE).read_text()))
+    EngineTrainer, EventCallback = make_engine_trainer(SPOTrainer, writer, run_dir, stop, opts.max_steps, health)
     trainer = EngineTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds, processing_class=tok, peft_config=peft_config, callbacks=[EventCallback()])
     trainer.remove_callback(PrinterCallback)  # stdout carries events only
     if resume_from is not None:

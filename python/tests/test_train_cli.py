@@ -133,3 +133,14 @@ def test_peft_adapter_checkpoints_and_merged_export(tiny_model, tmp_path):
     assert (ck / "adapter_model.safetensors").is_file() and (ck / "spo_heads.safetensors").is_file()
     assert (run / "merged" / "model.safetensors").is_file() and (run / "merged" / "spo_heads.safetensors").is_file()
     assert events(run)[-1]["reason"] == "completed"
+
+
+def test_plateau_alert_as_in_the_tfjs_engine(tiny_model, tmp_path):
+    # learning_rate 0: the policy never leaves the reference, so the DPO loss sits at ln 2.
+    run = make_run(tmp_path / "run", tiny_model, pairs=8, max_steps=31, per_device_train_batch_size=2, learning_rate=0.0, spo_gamma=0.0, write_degrees=False)
+    assert run_inprocess(run) == 0
+    evs = events(run)
+    validate_events(evs)
+    alerts = [e for e in evs if e["type"] == "alert"]
+    assert [(a["code"], a["step"]) for a in alerts] == [("plateau", 30)]
+    assert "ln 2" in alerts[0]["message"] and "[alert plateau] step 30" in (run / "log.txt").read_text()
