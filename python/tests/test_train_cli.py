@@ -144,3 +144,11 @@ def test_plateau_alert_as_in_the_tfjs_engine(tiny_model, tmp_path):
     alerts = [e for e in evs if e["type"] == "alert"]
     assert [(a["code"], a["step"]) for a in alerts] == [("plateau", 30)]
     assert "ln 2" in alerts[0]["message"] and "[alert plateau] step 30" in (run / "log.txt").read_text()
+
+
+def test_precomputed_reference_log_probs(tiny_model, tmp_path):
+    run = make_run(tmp_path / "run", tiny_model, pairs=8, max_steps=2, precompute_ref_log_probs=True)
+    assert run_inprocess(run) == 0
+    recs = [json.loads(l) for l in (run / "degrees.jsonl").read_text().splitlines()]
+    assert len(recs) == 8 and all(math.isfinite(r["model"]["margin"]) for r in recs)
+    assert events(run)[-1]["reason"] == "completed"
