@@ -3,9 +3,15 @@
 const fs = require('fs');
 const path = require('path');
 const ts = require(path.resolve('node_modules/typescript'));
-const js = ts.transpileModule(fs.readFileSync('src/core/train/health.ts', 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
-const mod = { exports: {} };
-new Function('module', 'exports', 'require', js)(mod, mod.exports, () => ({}));
+// Transpile a TS module of src/core/train (and its relative imports) on the fly.
+function tsRequire(file) {
+  const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+  const mod = { exports: {} };
+  const req = (name) => (name.startsWith('.') ? tsRequire(path.join(path.dirname(file), name) + '.ts') : require(name));
+  new Function('module', 'exports', 'require', js)(mod, mod.exports, req);
+  return mod.exports;
+}
+const mod = { exports: tsRequire('src/core/train/health.ts') };
 const { HealthMonitor } = mod.exports;
 let s = 7;
 const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);

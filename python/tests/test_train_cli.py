@@ -152,3 +152,14 @@ def test_precomputed_reference_log_probs(tiny_model, tmp_path):
     recs = [json.loads(l) for l in (run / "degrees.jsonl").read_text().splitlines()]
     assert len(recs) == 8 and all(math.isfinite(r["model"]["margin"]) for r in recs)
     assert events(run)[-1]["reason"] == "completed"
+
+
+def test_divergence_alert_after_the_row_of_its_step(tiny_model, tmp_path):
+    # The issue-13 run: learning_rate 1e4 without clipping; the loss jumps far above its running median at step 2.
+    run = make_run(tmp_path / "run", tiny_model, pairs=8, max_steps=3, learning_rate=1e4, max_grad_norm=0.0, per_device_train_batch_size=2, write_degrees=False)
+    assert run_inprocess(run) == 0
+    evs = events(run)
+    validate_events(evs)
+    i = next(i for i, e in enumerate(evs) if e["type"] == "alert")
+    assert evs[i]["code"] == "divergence" and evs[i]["step"] == 2 and "running median" in evs[i]["message"]
+    assert evs[i - 1]["type"] == "metrics" and evs[i - 1]["row"]["step"] == 2
