@@ -250,14 +250,20 @@ def _train(run_dir, resume, cfg, versions, writer, stop) -> int:
     from .run_config import engine_options, spo_config
     from .trainer import SPOTrainer
 
-    opts = engine_options(cfg)
+    try:
+        opts = engine_options(cfg)
+    except ValueError as e:
+        raise EngineError(str(e)) from None
     world = int(os.environ.get("WORLD_SIZE", "1"))
     kind, device_name = device_description()
     use_cpu = kind == "cpu" or os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true")
     if use_cpu:
         kind, device_name = "cpu", f"cpu ({torch.get_num_threads()} threads)"
     bf16 = bool(cfg.get("bf16", False)) and not use_cpu and torch.cuda.is_bf16_supported()
-    args = spo_config(cfg, str(run_dir / CHECKPOINTS), use_cpu=use_cpu, bf16=bf16)
+    try:
+        args = spo_config(cfg, str(run_dir / CHECKPOINTS), use_cpu=use_cpu, bf16=bf16)
+    except ValueError as e:  # a knob out of range: SPOConfig's / DPOConfig's own message
+        raise EngineError(f"config.json: {str(e).splitlines()[0]}") from None
     resume_from = None
     if resume:
         resume_from = newest_checkpoint(run_dir)

@@ -163,3 +163,18 @@ def test_divergence_alert_after_the_row_of_its_step(tiny_model, tmp_path):
     i = next(i for i, e in enumerate(evs) if e["type"] == "alert")
     assert evs[i]["code"] == "divergence" and evs[i]["step"] == 2 and "running median" in evs[i]["message"]
     assert evs[i - 1]["type"] == "metrics" and evs[i - 1]["row"]["step"] == 2
+
+
+def test_config_refusals_are_one_line(tiny_model, tmp_path):
+    run = make_run(tmp_path / "a", tiny_model, pairs=4, loss_type=["orpo"])
+    assert run_inprocess(run) == 1 and "TF.js-engine loss" in events(run)[-1]["message"]
+    run = make_run(tmp_path / "b", tiny_model, pairs=4, spo_classes=1)
+    assert run_inprocess(run) == 1 and events(run)[-1]["message"].startswith("config.json: spo_classes must be")
+
+
+def test_legacy_tfjs_key_names_are_read():
+    from spo_torch.run_config import normalize
+
+    cfg = normalize({"loss": "ipo", "batch_size": 3, "spo.gamma": 0.2, "log_every": 5, "spo_classes": 6, "spo.classes": 9})
+    assert (cfg["loss_type"], cfg["per_device_train_batch_size"], cfg["spo_gamma"], cfg["logging_steps"]) == ("ipo", 3, 0.2, 5)
+    assert cfg["spo_classes"] == 6  # the contract's name wins
