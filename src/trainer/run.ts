@@ -7,6 +7,8 @@ import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
 import { ConfigError, TrainConfig, readConfigFile, resolveConfig, parseFlagValue, CONFIG_KEYS } from '../core/train/config';
 import { RUN_FILES, describeEvent } from '../core/train/runFolder';
 import { train, TrainResult } from '../core/train/trainer';
+import { assertResolvesInside, hasControlCharacters, isInside, UnsafePathError } from '../core/fs/safeFiles';
+import { runOwnership } from '../core/runs/runOwnership';
 
 export const TRAIN_USAGE = `usage: spo train --data FILE [options]
 
@@ -31,6 +33,8 @@ reference on the data itself (minutes on a CPU).
   --seed S             seed of every random draw                        (default 42)
   --out DIR            run folder (default .spo/runs/<time>)
   --resume             continue the run in --out from its last checkpoint
+  --trust-run          with --resume: continue a run folder that is not this machine's own
+                       (another host started it, or another user owns it; e.g. shipped in a repository)
   --backend B          auto | tfjs-node-gpu | tfjs-node | wasm | cpu    (default auto)
   --set KEY=VALUE      any other config key (repeatable), e.g. --set eval_every=25,
                        --set write_degrees=false (skip the per-example degrees pass at the end)
@@ -58,7 +62,7 @@ export function parseTrainArgs(argv: string[], cwd = process.cwd()): ParsedTrain
       data: { type: 'string' }, 'eval-data': { type: 'string' }, config: { type: 'string' }, preset: { type: 'string' }, model: { type: 'string' },
       loss: { type: 'string' }, gamma: { type: 'string' }, classes: { type: 'string' }, beta: { type: 'string' },
       lr: { type: 'string' }, 'batch-size': { type: 'string' }, 'max-steps': { type: 'string' }, seed: { type: 'string' },
-      out: { type: 'string' }, resume: { type: 'boolean' }, backend: { type: 'string' }, set: { type: 'string', multiple: true },
+      out: { type: 'string' }, resume: { type: 'boolean' }, 'trust-run': { type: 'boolean' }, backend: { type: 'string' }, set: { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -91,8 +95,32 @@ export function parseTrainArgs(argv: string[], cwd = process.cwd()): ParsedTrain
   if (config.eval_data) config.eval_data = path.resolve(cwd, config.eval_data);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const runDir = path.resolve(cwd, config.out ?? path.join('.spo', 'runs', stamp));
+  checkRunFolder(runDir, cwd, resume, values['trust-run'] === true);
   config.out = runDir;
   return { config, runDir, resume };
+}
+
+/**
+ * A run folder this command may write into: its name has no control characters (they end up in log
+ * lines and shells), a relative --out stays inside the working folder once links are resolved, and a
+ * resumed folder that is not this machine's own needs --trust-run.
+ */
+function checkRunFolder(runDir: string, cwd: string, resume: boolean, trusted: boolean): void {
+  if (hasControlCharacters(runDir)) {
+    throw new ConfigError(`run folder ${JSON.stringify(runDir)} has control characters in its name: refusing it (rename the folder)`);
+  }
+  try {
+    if (isInside(path.resolve(cwd), runDir)) assertResolvesInside(cwd, runDir, 'run folder');
+  } catch (err) {
+    if (err instanceof UnsafePathError) throw new ConfigError(err.message);
+    throw err;
+  }
+  if (resume && !trusted && fs.existsSync(runDir)) {
+    const owner = runOwnership(runDir);
+    if (!owner.own) {
+      throw new ConfigError(`${owner.realPath} is not this machine's own run (${owner.reasons.join('; ')}). Check it, then continue it with --trust-run.`);
+    }
+  }
 }
 
 function formatSeconds(s: number): string {
@@ -123,6 +151,9 @@ function makeConsoleReporter(stderr: NodeJS.WritableStream & { isTTY?: boolean }
     stderr.write(`${barShown ? '\r\x1b[K' : ''}${line}\n`);
   };
 }
+
+/** How long an orphaned trainer may take to save its checkpoint before it exits anyway. */
+const ORPHAN_EXIT_MS = 60_000;
 
 export interface RunTrainerIO {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
@@ -158,7 +189,19 @@ export async function runTrainer(argv: string[], io: RunTrainerIO): Promise<numb
       if (pendingSends === 0 && drained) drained();
     });
   };
+  // The owner went away (its window closed, it was killed): save a checkpoint and stop, as a stop message
+  // would, instead of training on as an orphan of PID 1. The timer is the backstop for a save that hangs.
+  const onDisconnect = () => {
+    requestStop();
+    setTimeout(() => process.exit(1), ORPHAN_EXIT_MS).unref();
+  };
   process.on('message', onMessage);
+  if (process.send) {
+    process.on('disconnect', onDisconnect);
+    // When the owner dies its end of the stderr pipe goes too (often before 'disconnect' arrives):
+    // a failed progress line must not kill the trainer before it saves its checkpoint.
+    io.stderr.on('error', () => {});
+  }
   process.on('SIGTERM', requestStop);
   process.on('SIGINT', requestStop);
   const report = makeConsoleReporter(io.stderr);
@@ -177,6 +220,7 @@ export async function runTrainer(argv: string[], io: RunTrainerIO): Promise<numb
     io.stderr.write(`spo train: ${failure.message}\n`);
   } finally {
     process.off('message', onMessage);
+    process.off('disconnect', onDisconnect);
     process.off('SIGTERM', requestStop);
     process.off('SIGINT', requestStop);
   }

@@ -11,6 +11,13 @@ export interface MetricsRow {
 
 export type TrainerPhase = 'tokenizer' | 'sft' | 'reference' | 'align' | 'eval' | 'degrees';
 
+/**
+ * Health alert codes. `nan`: a non-finite loss or gradient norm stopped the run; `divergence`: the loss is far
+ * above its running median; `grad-norm-explosion`: the gradient norm is far above its running median
+ * (rules: src/core/train/divergence.ts, vectors: test/vectors/health.json).
+ */
+export type AlertCode = 'nan' | 'divergence' | 'grad-norm-explosion' | 'plateau' | 'chosen-reward-falling';
+
 /** Extension → trainer. */
 export type TrainerCommand =
   /** Ask for a graceful stop: save a checkpoint, then exit 0. */
@@ -28,8 +35,8 @@ export type TrainerEvent =
   /** Progress for bars and notifications; `etaSeconds` is null until it can be estimated. */
   | { type: 'progress'; phase: TrainerPhase; step: number; totalSteps: number; etaSeconds: number | null; time: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; time: number }
-  /** A training health alert (NaN, the 0.693 plateau, a falling chosen reward). */
-  | { type: 'alert'; code: 'nan' | 'plateau' | 'chosen-reward-falling'; step: number; message: string; time: number }
+  /** A training health alert (NaN, divergence, the 0.693 plateau, a falling chosen reward). */
+  | { type: 'alert'; code: AlertCode; step: number; message: string; time: number }
   | { type: 'checkpoint'; step: number; path: string; time: number }
   /** Last event. `reason` says why the run ended. */
   | { type: 'done'; reason: 'completed' | 'stopped' | 'failed'; step: number; message?: string; time: number };

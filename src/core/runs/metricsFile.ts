@@ -2,6 +2,7 @@
 // truncated or garbled last line is skipped silently; a bad line elsewhere is reported by number.
 import * as fs from 'fs';
 import { isTrainerEvent, TrainerEvent } from '../protocol';
+import { READ_LIMITS, readRegularFile, readRegularFileSync } from '../fs/safeFiles';
 
 export interface MetricsFileContent {
   events: TrainerEvent[];
@@ -38,7 +39,19 @@ export function parseMetricsText(text: string, final = false): MetricsFileConten
 export function readMetricsFile(file: string): MetricsFileContent {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularFileSync(file, READ_LIMITS.jsonl).toString('utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], badLines: [], consumedBytes: 0 };
+    throw err;
+  }
+  return parseMetricsText(text, true);
+}
+
+/** The same, without blocking: what the extension host uses. */
+export async function readMetricsFileAsync(file: string): Promise<MetricsFileContent> {
+  let text: string;
+  try {
+    text = (await readRegularFile(file, READ_LIMITS.jsonl)).toString('utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], badLines: [], consumedBytes: 0 };
     throw err;

@@ -40,6 +40,7 @@ export class MetricsTail {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return out;
       throw err;
     }
+    if (!stat.isFile()) return out; // a FIFO or a device in a shipped run folder: nothing to follow
     const end = this.offset + this.pending.length;
     if (stat.size < end || (this.inode !== null && stat.ino !== this.inode)) {
       this.offset = 0;

@@ -52,8 +52,9 @@ export function listResumableRuns(runsDir: string, except: string | null = null)
 }
 
 /** The trainer's command line to continue `runDir` (its config.json decides the rest); `maxSteps` extends the budget. */
-export function resumeArgs(runDir: string, maxSteps?: number): string[] {
+export function resumeArgs(runDir: string, maxSteps?: number, trustRun = false): string[] {
   const args = ['--resume', '--out', runDir];
+  if (trustRun) args.push('--trust-run'); // after the user confirmed a run folder that is not this machine's own
   if (maxSteps !== undefined) args.push('--max-steps', String(maxSteps));
   return args;
 }

@@ -3,6 +3,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RUN_FILES, RunFolder as TrainerRunFolder } from '../train/runFolder';
+import { readRegularFileSync } from '../fs/safeFiles';
+
+/** A run's config.json is a few hundred bytes; the cap keeps a crafted one from exhausting the host. */
+const RUN_CONFIG_LIMIT = { maxBytes: 1024 * 1024 };
 
 /** A run as listed: name, folder, its config.json, whether it wrote per-example degrees. */
 export interface RunEntry {
@@ -16,7 +20,8 @@ export interface RunEntry {
 
 function readJsonObject(file: string): Record<string, unknown> | null {
   try {
-    const value: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    // Size-capped, regular files only: the run-list poll must not hang on `config.json -> /dev/zero`.
+    const value: unknown = JSON.parse(readRegularFileSync(file, RUN_CONFIG_LIMIT).toString('utf8'));
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
   } catch {
     return null;

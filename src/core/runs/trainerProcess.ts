@@ -141,7 +141,25 @@ export class TrainerProcess {
     return this.exited;
   }
 
-  /** Kill now (SIGKILL), e.g. when the extension is deactivated. */
+  /**
+   * The window is closing: ask for a checkpoint + exit as stop() does, but SIGKILL after a short `graceMs`
+   * (the editor will not wait long). A trainer that outlives this sees its IPC channel close and stops itself.
+   */
+  shutdown(graceMs: number): Promise<TrainerExit> {
+    if (!this.running) return this.exited;
+    if (this.escalation === 'self') {
+      this.escalation = 'stop-message';
+      try {
+        if (this.child.connected) this.child.send({ type: 'stop' } satisfies TrainerCommand);
+      } catch {
+        // the channel is gone: the timer below ends it
+      }
+    }
+    this.timers.push(setTimeout(() => this.kill(), graceMs));
+    return this.exited;
+  }
+
+  /** Kill now (SIGKILL): the last resort, after a stop or a shutdown had their grace period. */
   kill(): void {
     if (!this.running) return;
     this.escalation = 'sigkill';

@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import { EXTRACTOR_NAMES, ExtractorName } from '../keys';
 import { BACKEND_CHOICES, BackendChoice } from '../model/backend';
+import { READ_LIMITS, readRegularFileSync } from '../fs/safeFiles';
 
 export type AlignLoss = 'sigmoid' | 'ipo' | 'hinge' | 'simpo' | 'orpo';
 export const ALIGN_LOSSES: readonly AlignLoss[] = ['sigmoid', 'ipo', 'hinge', 'simpo', 'orpo'];
@@ -227,7 +228,7 @@ export function resolveConfig(layers: Array<{ values: Record<string, unknown>; w
 export function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularFileSync(file, READ_LIMITS.json).toString('utf8');
   } catch (err) {
     throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
   }

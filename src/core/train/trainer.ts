@@ -16,17 +16,19 @@ import { createGpt2, gpt2FromTensors } from '../model/gpt2';
 import { llamaFromTensors } from '../model/llama';
 import { loadCausalLM, modelTensors, saveCausalLM } from '../model/checkpoint';
 import { EncodedPair, encodePair } from '../model/logprobs';
-import { loadPreferenceFile } from '../data';
 import { createExtractor } from '../keys';
 import { SeededRandom } from '../random';
 import { TrainConfig, effectiveLearningRate } from './config';
 import { usesReference } from './losses';
 import { DegreeAugmenter } from './augmenter';
+import { EVAL_STEP, VARIANT_STREAM } from './variantDraws';
+import { Split, checkSavedSplit, loadTrainingPairs, splitFor } from './trainingData';
 import { SpoHeads, createSpoHeads, disposeSpoHeads, spoHeadsFromTensors } from './spoHeads';
 import { AdamW, learningRateAt } from './optim';
 import { StepInput, StepMetrics, StepSettings, VariantRow, referenceLogps, stepLoss } from './step';
 import { RUN_FILES, RunFolder } from './runFolder';
-import { HEADS_FILE, OPTIMIZER_FILE, TrainerState, readFloatTensors, readTrainerState, saveCheckpoint } from './checkpoint';
+import { HEADS_FILE, OPTIMIZER_FILE, TrainerState, chooseResumeCheckpoint, quarantineCheckpoint, readFloatTensors, readTrainerState, saveCheckpoint } from './checkpoint';
+import { nanStopPlan } from './finiteGuard';
 import { HealthMonitor, HealthState } from './health';
 import { runSft } from './sft';
 import { computeDegrees } from './degrees';
@@ -60,52 +62,12 @@ export interface TrainResult {
   lastEval?: MetricsRow;
 }
 
-interface Split {
-  /** Indices into the loaded pairs (with `eval_data`: the data file's pairs, then the eval file's). */
-  train: number[];
-  eval: number[];
-  /** The same, as 1-based source lines (what a human or another tool can check). */
-  trainLines: number[];
-  /** Lines of `evalData` when it is set, else of the data file. */
-  evalLines: number[];
-  /** The `eval_data` file the held-out pairs come from (absent: they are a split of the data file). */
-  evalData?: string;
-}
-
-/** Fixed held-out split: a seeded shuffle, eval = the first ⌈fraction·N⌉ (capped), recorded in split.json. */
-export function makeSplit(pairs: readonly PreferencePair[], cfg: TrainConfig): Split {
-  const order = new SeededRandom(cfg.seed ^ 0x5eed).shuffled(pairs.map((_, i) => i));
-  const nEval = Math.min(cfg.eval_max_pairs, Math.ceil(cfg.eval_fraction * pairs.length), pairs.length - 1);
-  const evalIdx = order.slice(0, nEval).sort((a, b) => a - b);
-  const trainIdx = order.slice(nEval).sort((a, b) => a - b);
-  return { train: trainIdx, eval: evalIdx, trainLines: trainIdx.map((i) => pairs[i].line), evalLines: evalIdx.map((i) => pairs[i].line) };
-}
-
-/** An explicit held-out set: every pair of the data file trains, every pair of `eval_data` (appended after them) evaluates. */
-export function explicitSplit(trainPairs: readonly PreferencePair[], evalPairs: readonly PreferencePair[], evalData: string): Split {
-  const train = trainPairs.map((_, i) => i);
-  const evalIdx = evalPairs.map((_, i) => trainPairs.length + i);
-  return { train, eval: evalIdx, trainLines: trainPairs.map((p) => p.line), evalLines: evalPairs.map((p) => p.line), evalData };
-}
+export { makeSplit, explicitSplit } from './trainingData';
 
 function cloneModel(tf: TF, model: CausalLM, namePrefix: string, trainable: boolean): CausalLM {
   const tensors = new Map([...modelTensors(model)].map(([k, t]) => [k, { shape: t.shape, data: t.data as Float32Array }]));
   const build = model.config.architecture === 'gpt2' ? gpt2FromTensors : llamaFromTensors;
   return build(tf, model.config, tensors, `copy of ${namePrefix}`, { namePrefix, trainable });
-}
-
-/** The `eval_data` pairs; errors name the key, since the file came from the config. */
-async function loadEvalData(file: string, log: (level: 'warn', message: string) => void): Promise<PreferencePair[]> {
-  let loaded: Awaited<ReturnType<typeof loadPreferenceFile>>;
-  try {
-    loaded = await loadPreferenceFile(file);
-  } catch (err) {
-    throw new Error(`config key "eval_data": ${(err as Error).message}`);
-  }
-  for (const issue of loaded.issues.slice(0, 20)) log('warn', `${file}:${issue.line}: ${issue.message} (skipped)`);
-  if (loaded.issues.length > 20) log('warn', `${file}: ${loaded.issues.length - 20} more bad records skipped`);
-  if (loaded.pairs.length === 0) throw new Error(`config key "eval_data": ${file} holds no preference pairs`);
-  return loaded.pairs;
 }
 
 const now = () => Date.now();
@@ -120,14 +82,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (!options.resume && run.exists(RUN_FILES.metrics)) {
     throw new Error(`${run.dir} already holds a run (metrics.jsonl exists): continue it with --resume, or choose another --out`);
   }
-  fs.mkdirSync(run.dir, { recursive: true });
+  run.claim(); // refuses a run folder that is a link
   let lastStep = 0;
   const onEvent = options.hooks?.onEvent;
   try {
     return await trainInFolder(run, { ...options, hooks: { ...options.hooks, onEvent: (e) => { if (e.type === 'metrics') lastStep = e.row.step; onEvent?.(e); } } });
   } catch (err) {
     const event: TrainerEvent = { type: 'done', reason: 'failed', step: lastStep, message: (err as Error).message, time: now() };
-    run.record(event);
+    try {
+      run.record(event);
+    } catch {
+      // the folder itself is what failed (a link in place of log.txt): the original error says so
+    }
     onEvent?.(event);
     throw err;
   }
@@ -149,24 +115,13 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   const { tf, backend, notes } = await loadTf({ backend: cfg.backend, wasmDir: options.wasmDir });
 
   // ---- data, split, key spans ------------------------------------------------------------------
-  const loaded = await loadPreferenceFile(cfg.data);
-  for (const issue of loaded.issues.slice(0, 20)) log('warn', `${cfg.data}:${issue.line}: ${issue.message} (skipped)`);
-  if (loaded.issues.length > 20) log('warn', `${cfg.data}: ${loaded.issues.length - 20} more bad records skipped`);
-  const dataPairs = cfg.max_pairs > 0 ? loaded.pairs.slice(0, cfg.max_pairs) : loaded.pairs;
-  const evalPairs = cfg.eval_data ? await loadEvalData(cfg.eval_data, log) : [];
-  const pairs = [...dataPairs, ...evalPairs];
-  const minTrain = cfg.eval_data ? 1 : 2;
-  if (dataPairs.length < minTrain) throw new Error(`${cfg.data}: need at least ${minTrain} preference pairs to train, found ${dataPairs.length}`);
-
+  const { dataPairs, evalPairs, pairs } = await loadTrainingPairs(cfg, log);
   let split: Split;
   if (options.resume) {
     split = run.readJson<Split>(RUN_FILES.split);
-    const outOfRange = [split.train, split.eval].some((list) => list.some((i) => i >= pairs.length));
-    if ((split.evalData ?? null) !== cfg.eval_data || outOfRange) {
-      throw new Error(`${run.path(RUN_FILES.split)} does not match the data (${cfg.data}${cfg.eval_data ? `, eval_data ${cfg.eval_data}` : ''}): was a file changed since the run started?`);
-    }
+    checkSavedSplit(split, { dataPairs, evalPairs, pairs }, cfg, run.path(RUN_FILES.split));
   } else {
-    split = cfg.eval_data ? explicitSplit(dataPairs, evalPairs, cfg.eval_data) : makeSplit(pairs, cfg);
+    split = splitFor({ dataPairs, evalPairs, pairs }, cfg);
     run.writeJson(RUN_FILES.split, split);
     run.writeJson(RUN_FILES.config, cfg);
   }
@@ -190,7 +145,11 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   const spoOn = cfg['spo.gamma'] > 0;
   const checkpointSteps = options.resume ? run.checkpointSteps() : [];
   if (options.resume && checkpointSteps.length === 0) throw new Error(`${run.dir}: no checkpoint to resume from`);
-  const resumeDir = options.resume ? run.checkpointDir(checkpointSteps[checkpointSteps.length - 1]) : null;
+  // The newest checkpoint may be torn (a crash mid-write by an older version, a disk error): fall back, saying so.
+  const resumeFrom = options.resume ? chooseResumeCheckpoint(checkpointSteps, (s) => run.checkpointDir(s)) : null;
+  for (const skip of resumeFrom?.skipped ?? []) log('warn', `skipping checkpoint step-${skip.step}: ${skip.problem}`);
+  if (options.resume && !resumeFrom) throw new Error(`${run.dir}: no usable checkpoint to resume from (every one is incomplete or corrupt)`);
+  const resumeDir = resumeFrom ? resumeFrom.dir : null;
 
   let tokenizer: TextTokenizer;
   let policy: CausalLM;
@@ -214,7 +173,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
       tieWordEmbeddings: true, normEps: 1e-5, bosTokenId: tokenizer.bosTokenId, eosTokenId: tokenizer.eosTokenId,
     }, cfg.seed, { namePrefix: 'policy' });
   }
-  fs.writeFileSync(run.path(RUN_FILES.tokenizer), JSON.stringify(tokenizer.toJSON()));
+  run.writeFile(RUN_FILES.tokenizer, JSON.stringify(tokenizer.toJSON()));
   const padId = tokenizer.eosTokenId ?? 0;
   const maxLen = Math.min(cfg.max_length, policy.config.contextLength);
   const encoded: Array<{ chosen: EncodedPair; rejected: EncodedPair }> = pairs.map((p) => ({
@@ -252,7 +211,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
         reference = loadCausalLM(tf, run.path(RUN_FILES.reference), { namePrefix: 'reference', trainable: false });
       }
     } else {
-      saveCausalLM(policy, run.path(RUN_FILES.reference), tokenizer);
+      saveCausalLM(policy, run.mkdir(RUN_FILES.reference), tokenizer);
       reference = cloneModel(tf, policy, 'reference', false);
       if (cfg.precompute_ref_log_probs) {
         refCache = new Map();
@@ -284,18 +243,16 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     beta1: cfg.adam_beta1, beta2: cfg.adam_beta2, epsilon: cfg.adam_epsilon, weightDecay: cfg.weight_decay, maxGradNorm: cfg.max_grad_norm,
   });
   const dataRng = new SeededRandom(cfg.seed);
-  const augmentRng = new SeededRandom(cfg.seed + 2);
   const health = new HealthMonitor(cfg.loss === 'sigmoid');
   let state: TrainerState;
   if (resumeDir) {
     state = readTrainerState(resumeDir);
     optimizer.loadState(state.optimizerStep, readFloatTensors(path.join(resumeDir, OPTIMIZER_FILE)));
     dataRng.setState(state.dataRng);
-    augmentRng.setState(state.augmentRng);
     health.setState(state.health as HealthState);
     log('info', `resumed from ${resumeDir} at step ${state.step}`);
   } else {
-    state = { step: 0, optimizerStep: 0, epoch: 0, position: 0, order: dataRng.shuffled(split.train), dataRng: 0, augmentRng: 0, health: null };
+    state = { step: 0, optimizerStep: 0, epoch: 0, position: 0, order: dataRng.shuffled(split.train), dataRng: 0, health: null };
   }
 
   const maxLr = effectiveLearningRate(cfg);
@@ -309,8 +266,11 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   };
   const augmenter = new DegreeAugmenter(K);
 
-  /** The step input for some pairs: intact rows, SPO variants (c = 0 reuses the intact row). */
-  const buildInput = (idx: number[], rng: SeededRandom): StepInput => {
+  /**
+   * The step input for some pairs: intact rows, SPO variants (c = 0 reuses the intact row). The variants
+   * are the counter-based draws of (seed, step, pair index, side): the torch engine draws the same ones.
+   */
+  const buildInput = (idx: number[], step: number): StepInput => {
     const B = idx.length;
     const sequences = [...idx.map((i) => encoded[i].chosen), ...idx.map((i) => encoded[i].rejected)];
     const pref: VariantRow[] = [];
@@ -319,7 +279,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     if (spoOn) {
       idx.forEach((i, j) => {
         for (const side of ['chosen', 'rejected'] as const) {
-          const v = augmenter.augment(pairs[i][side].text, keys[i][side], rng);
+          const v = augmenter.augment(pairs[i][side].text, keys[i][side], { seed: cfg.seed, step, index: i, stream: VARIANT_STREAM[side] });
           if (!v.kept) continue;
           kept++;
           const intactRow = side === 'chosen' ? j : B + j;
@@ -337,7 +297,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
 
   const saveNow = (step: number): string => {
     const dir = run.checkpointDir(step);
-    state = { ...state, step, optimizerStep: optimizer.step, dataRng: dataRng.getState(), augmentRng: augmentRng.getState(), health: health.getState() };
+    state = { ...state, step, optimizerStep: optimizer.step, dataRng: dataRng.getState(), health: health.getState() };
     saveCheckpoint(dir, policy, tokenizer, spoOn ? heads : null, optimizer, state);
     emit({ type: 'checkpoint', step, path: dir, time: now() });
     return dir;
@@ -345,14 +305,13 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
 
   /** Eval on the held-out split; undefined when a stop request cut it short (no row is logged). */
   const evaluate = async (step: number): Promise<MetricsRow | undefined> => {
-    const rng = new SeededRandom(cfg.seed + 3); // same variants at every eval, so evals compare
     const sums: Record<string, number> = {};
     const weights: Record<string, number> = {};
     for (let s = 0; s < split.eval.length; s += cfg.batch_size) {
       await yieldToEventLoop();
       if (stopRequested()) return undefined;
       const idx = split.eval.slice(s, s + cfg.batch_size);
-      const input = buildInput(idx, rng);
+      const input = buildInput(idx, EVAL_STEP); // the same variants at every eval, so evals compare
       let m: StepMetrics = {};
       tf.tidy(() => { m = stepLoss(tf, policy, spoOn ? heads : null, input, settings).collect(); });
       for (const [k, v] of Object.entries(m)) {
@@ -381,6 +340,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   let lastEval: MetricsRow | undefined;
   let lastSaved = resumeDir ? state.step : -1;
   const startStep = state.step;
+  let prevInput: StepInput | null = null;
   const t0 = now();
   for (let step = startStep + 1; step <= cfg.max_steps; step++) {
     await yieldToEventLoop(); // lets IPC 'stop' messages and signals arrive between steps
@@ -399,7 +359,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
       state = { ...state, position: state.position + 1 };
     }
     const stepStart = now();
-    const input = buildInput(idx, augmentRng);
+    const input = buildInput(idx, step);
     let result: ReturnType<typeof stepLoss> | null = null;
     const { value, grads } = tf.variableGrads(() => {
       result = stepLoss(tf, policy, spoOn ? heads : null, input, settings);
@@ -408,16 +368,29 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     const metrics = result!.collect();
     value.dispose();
     const lossValue = hooks.inspectLoss ? hooks.inspectLoss(step, metrics.loss) : metrics.loss;
-    if (!Number.isFinite(lossValue)) {
-      tf.dispose(Object.values(grads));
-      const last = lastSaved >= 0 ? `the last good checkpoint is ${run.checkpointDir(lastSaved)}` : 'no checkpoint was saved yet';
-      const message = `loss is ${lossValue} at step ${step}; training stopped (${last}). Try a lower learning_rate or beta.`;
+    const lr = learningRateAt(step, schedule);
+    // Finite checks come before the update: NaN never reaches the weights, the moments or a checkpoint.
+    const update = Number.isFinite(lossValue) ? optimizer.applyIfFinite(params, new Map(Object.entries(grads)), lr) : null;
+    tf.dispose(Object.values(grads));
+    const stability = health.observeStability(step, lossValue, update ? update.gradNorm : null);
+    if (stability.stop || (update && !update.applied)) {
+      const problem = update && !update.applied ? update.problem : stability.alerts[0].message.replace(/ at step \d+$/, '');
+      // The weights now are those of step k − 1: do they fail on the previous batch too (weights gone bad), or only here?
+      const recheck = prevInput ?? input;
+      let recheckLoss = NaN;
+      tf.tidy(() => { recheckLoss = stepLoss(tf, policy, spoOn ? heads : null, recheck, settings).collect().loss; });
+      const plan = nanStopPlan(run.checkpointSteps(), step, !Number.isFinite(recheckLoss));
+      let aside = '';
+      if (plan.quarantine !== null) {
+        aside = ` The step-${plan.quarantine} checkpoint already produced it and was set aside as ${path.basename(quarantineCheckpoint(run.checkpointDir(plan.quarantine)))}.`;
+      }
+      const last = plan.lastGood !== null ? `the last good checkpoint is ${run.checkpointDir(plan.lastGood)}` : 'no good checkpoint was saved yet';
+      const message = `${problem} at step ${step}; training stopped before the update (${last}).${aside} Try a lower learning_rate or beta.`;
       emit({ type: 'alert', code: 'nan', step, message, time: now() });
       return finish('failed', step - 1, message);
     }
-    const lr = learningRateAt(step, schedule);
-    const gradNorm = optimizer.apply(params, new Map(Object.entries(grads)), lr);
-    tf.dispose(Object.values(grads));
+    const gradNorm = update!.gradNorm;
+    prevInput = input;
     const seconds = (now() - stepStart) / 1000;
 
     const row: MetricsRow = {
@@ -430,7 +403,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
       epoch: (step * cfg.batch_size) / split.train.length,
     };
     if (step % cfg.log_every === 0 || step === cfg.max_steps) emit({ type: 'metrics', row, time: now() });
-    for (const a of health.observe(step, metrics['loss/align'], metrics['rewards/chosen'])) {
+    for (const a of [...stability.alerts, ...health.observe(step, metrics['loss/align'], metrics['rewards/chosen'])]) {
       emit({ type: 'alert', code: a.code, step, message: a.message, time: now() });
     }
     const perStep = (now() - t0) / 1000 / (step - startStep);
@@ -454,7 +427,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   // The final checkpoint is saved already; a stop here only skips degrees.jsonl.
   if (!records) return finish('stopped', final, 'stopped on request before the per-example degrees were written');
   const writeDegrees = (name: string, rows: typeof records): void => {
-    fs.writeFileSync(run.path(name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    run.writeFile(name, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
     log('info', `wrote ${rows.length} per-example degrees to ${run.path(name)}`);
   };
   // Records follow `pairs`: the data file's pairs first, then eval_data's.

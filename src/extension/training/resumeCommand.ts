@@ -3,12 +3,13 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { refuseInUntrustedWorkspace } from '../workspaceTrust';
-import { listResumableRuns, ResumableRun, runDataFile, TrainRequest } from '../../core/runs';
+import { listResumableRuns, ResumableRun, runDataFile, runOwnership, TrainRequest } from '../../core/runs';
+import { hasControlCharacters } from '../../core/fs/safeFiles';
 import type { BackendChoice } from '../../core/model/backend';
 import { ALIGN_LOSSES, AlignLoss } from '../../core/train/config';
 import { CommandId } from '../commandIds';
 import { RunManager } from './runManager';
-import { runsDirectory, workspaceRoot } from './runsLocation';
+import { runsDirectory, runsDirectoryProblem, workspaceRoot } from './runsLocation';
 import type { TrainCommandResult } from './trainCommand';
 
 /** The scripted argument (tests, the Resume action of the stop/crash notification). */
@@ -31,12 +32,18 @@ export async function resumeCommand(manager: RunManager, options?: ResumeCommand
     void vscode.window.showErrorMessage('Resume Training needs an open folder: runs live in its .spo/runs.');
     return undefined;
   }
+  const outside = runsDirectoryProblem(root, runsDir);
+  if (outside) {
+    void vscode.window.showErrorMessage(`Resume Training: ${outside}.`);
+    return undefined;
+  }
   if (manager.current) {
     const action = await vscode.window.showWarningMessage(`A training run is already active (${manager.current.name}). Stop it first.`, 'Stop Training');
     if (action) void vscode.commands.executeCommand(CommandId.StopTraining);
     return undefined;
   }
-  const resumable = listResumableRuns(runsDir);
+  // A name with control characters is a crafted folder (they would land in log lines and shells): never offered.
+  const resumable = listResumableRuns(runsDir).filter((r) => !hasControlCharacters(r.run.name));
   let chosen: ResumableRun | undefined;
   if (options?.run) {
     chosen = resumable.find((r) => r.run.name === options.run);
@@ -62,9 +69,20 @@ export async function resumeCommand(manager: RunManager, options?: ResumeCommand
     void vscode.window.showErrorMessage(`Resume Training: maxSteps must be an integer above the checkpoint step ${chosen.checkpointStep}, got ${options.maxSteps}.`);
     return undefined;
   }
+  // A run folder this machine did not start (shipped in the repository, another user's) is continued only
+  // after the user has seen where it really is.
+  const owner = runOwnership(chosen.run.dir);
+  if (!owner.own) {
+    const answer = await vscode.window.showWarningMessage(
+      `Resume a run that is not this machine's own?`,
+      { modal: true, detail: `${owner.realPath}\n\n${owner.reasons.join('\n')}\n\nIt may have come with the repository. Resuming writes into this folder and trains with its config.json.` },
+      'Resume Anyway',
+    );
+    if (answer !== 'Resume Anyway') return undefined;
+  }
   let live;
   try {
-    live = manager.resume(requestFromRun(chosen, root), root, options?.maxSteps);
+    live = manager.resume(requestFromRun(chosen, root), root, options?.maxSteps, !owner.own);
   } catch (err) {
     void vscode.window.showErrorMessage(`Resume Training: ${(err as Error).message}`);
     return undefined;

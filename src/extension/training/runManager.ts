@@ -35,6 +35,9 @@ export interface RunEnded {
   exit: TrainerExit;
 }
 
+/** How long a closing window lets the trainer save its checkpoint before SIGKILL (VS Code waits about 5 s for deactivate). */
+export const SHUTDOWN_GRACE_MS = 4000;
+
 export class RunManager implements vscode.Disposable {
   private live: LiveRun | null = null;
   private lastEnded: RunEnded | null = null;
@@ -78,8 +81,9 @@ export class RunManager implements vscode.Disposable {
    * Continue the run in `request.runDir` from its last checkpoint (the trainer reads the run's
    * config.json); `maxSteps` extends its budget. Throws if a run is already live.
    */
-  resume(request: TrainRequest, cwd: string, maxSteps?: number): LiveRun {
-    return this.launch(maxSteps === undefined ? request : { ...request, maxSteps }, resumeArgs(request.runDir, maxSteps), cwd, true);
+  /** `trustRun`: the user confirmed continuing a run folder that is not this machine's own. */
+  resume(request: TrainRequest, cwd: string, maxSteps?: number, trustRun = false): LiveRun {
+    return this.launch(maxSteps === undefined ? request : { ...request, maxSteps }, resumeArgs(request.runDir, maxSteps, trustRun), cwd, true);
   }
 
   private launch(request: TrainRequest, args: string[], cwd: string, resumed: boolean): LiveRun {
@@ -112,9 +116,20 @@ export class RunManager implements vscode.Disposable {
     return run.process.stop();
   }
 
+  /**
+   * Deactivation or window reload: ask the trainer to checkpoint and stop, SIGKILL after a short grace
+   * (losing at most the steps since the last save, not up to `save_every`). Resolves once it exited.
+   */
+  shutdown(): Promise<unknown> {
+    const run = this.live;
+    if (!run) return Promise.resolve();
+    this.output.info(`Window closing: asking run ${run.name ?? '(starting)'} to save a checkpoint and stop.`);
+    return run.process.shutdown(SHUTDOWN_GRACE_MS);
+  }
+
   dispose(): void {
-    // Deactivation or window reload: never leave a trainer behind.
-    this.live?.process.kill();
+    // Never leave a trainer behind: deactivate() started shutdown() already; this is idempotent.
+    void this.shutdown();
     this.live = null;
     this.statusItem.dispose();
     this.eventEmitter.dispose();

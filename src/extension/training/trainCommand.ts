@@ -9,7 +9,7 @@ import type { BackendChoice } from '../../core/model/backend';
 import { ALIGN_LOSSES, AlignLoss, ConfigError, readConfigFile, resolveConfig } from '../../core/train/config';
 import { CommandId } from '../commandIds';
 import { RunManager } from './runManager';
-import { runsDirectory, workspaceRoot } from './runsLocation';
+import { runsDirectory, runsDirectoryProblem, workspaceRoot } from './runsLocation';
 
 /** The Train SPO argument for scripted use (tests, other extensions): no pickers are shown. */
 export interface TrainCommandOptions {
@@ -55,6 +55,11 @@ export async function trainCommand(context: vscode.ExtensionContext, manager: Ru
   const runsDir = runsDirectory();
   if (!root || !runsDir) {
     void vscode.window.showErrorMessage('Train SPO needs an open folder: runs are written to its .spo/runs.');
+    return undefined;
+  }
+  const outside = runsDirectoryProblem(root, runsDir);
+  if (outside) {
+    void vscode.window.showErrorMessage(`Train SPO: ${outside}.`);
     return undefined;
   }
   if (manager.current) {
