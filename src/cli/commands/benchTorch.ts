@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import type { TF } from '../../core/model/types';
+import { choosePython, pythonChildEnv } from '../../core/engine/pythonLocation';
 
 export interface TorchLmStep {
   torch_version: string;
@@ -20,10 +21,9 @@ export interface TorchLmStep {
   cpu_kernels: string[];
 }
 
-/** The Python the torch engine uses (docs/engine-contract.md): the project environment, then python3 on PATH. */
+/** The Python the torch engine uses by default (docs/engine-contract.md): the project environment, then python3. */
 export function torchPython(): string {
-  const env = path.join(os.homedir(), '.cache', 'spo-studio', 'torch-env', 'bin', 'python');
-  return fs.existsSync(env) ? env : 'python3';
+  return choosePython().command;
 }
 
 function benchScript(): string | undefined {
@@ -40,9 +40,10 @@ export function runTorchLmStep(steps: number, threads: number): TorchLmStep | st
   const python = torchPython();
   const script = benchScript();
   if (!script) return 'bench/torch_lm_step.py not found';
-  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+  const env = pythonChildEnv();
+  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8', env });
   if (probe.error || probe.status !== 0) return `${python} has no torch (npm run setup:torch makes ~/.cache/spo-studio/torch-env)`;
-  const r = spawnSync(python, [script, '--steps', String(steps), '--threads', String(threads)], { encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(python, [script, '--steps', String(steps), '--threads', String(threads)], { encoding: 'utf8', timeout: 600_000, env });
   if (r.status !== 0) return `torch_lm_step.py failed: ${(r.stderr || '').trim().split('\n').pop()}`;
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchLmStep;
 }
