@@ -3,8 +3,9 @@
 import { PythonChoice } from './pythonLocation';
 import { PythonProbe, probePython, torchReady } from './pythonProbe';
 
-export const ENGINE_CHOICES = ['tfjs', 'torch', 'auto'] as const;
-export type EngineChoice = (typeof ENGINE_CHOICES)[number];
+import { ENGINE_CHOICES, EngineChoice } from '../train/spec';
+
+export { ENGINE_CHOICES, EngineChoice };
 export type EngineName = Exclude<EngineChoice, 'auto'>;
 
 export function isEngineChoice(x: unknown): x is EngineChoice {

@@ -1,10 +1,9 @@
-// From `spo train` flags and the resolved config to a torch-engine request; and a torch run's saved
+// From the resolved training config to a torch-engine request; and a torch run's saved
 // config.json for --resume (it is in the contract's key names, so it is read as is, not re-resolved).
 import * as fs from 'fs';
 import * as path from 'path';
 import { RUN_FILES } from '../train/runFolder';
 import { configValue, contractConfig } from './contractConfig';
-import type { EngineFlags } from './engineFlags';
 import type { PairsSettings } from './preparedPairs';
 import { choosePython, PythonHints } from './pythonLocation';
 import type { TorchTrainRequest } from './torchTraining';
@@ -18,10 +17,10 @@ function pairsSettings(cfg: Readonly<Record<string, unknown>>): PairsSettings {
 }
 
 /** A new (or resumed) torch run from the resolved training config. */
-export function torchRequest(config: Readonly<Record<string, unknown>>, runDir: string, resume: boolean, flags: EngineFlags, hints: PythonHints = {}): TorchTrainRequest {
-  const python = choosePython({ ...hints, flag: flags.python ?? (config.python as string | null | undefined) ?? hints.flag });
-  const numProcesses = flags.numProcesses ?? configValue<number>(config, 'num_processes') ?? 1;
-  const accelerateConfig = flags.accelerateConfig ?? configValue<string | null>(config, 'accelerate_config') ?? null;
+export function torchRequest(config: Readonly<Record<string, unknown>>, runDir: string, resume: boolean, hints: PythonHints = {}): TorchTrainRequest {
+  const python = choosePython({ ...hints, flag: (config.python as string | null | undefined) ?? hints.flag });
+  const numProcesses = configValue<number>(config, 'num_processes') ?? 1;
+  const accelerateConfig = configValue<string | null>(config, 'accelerate_config') ?? null;
   const full = contractConfig(config, {
     engine: 'torch', python: python.command, num_processes: numProcesses,
     accelerate_config: accelerateConfig ? path.resolve(accelerateConfig) : null, output_dir: runDir,
@@ -39,13 +38,4 @@ export function savedTorchConfig(runDir: string): Record<string, unknown> | null
   } catch {
     return null;
   }
-}
-
-/** `--out DIR` of an argv (for --resume, before the engine is known). */
-export function outFlag(argv: readonly string[]): string | null {
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--out') return argv[i + 1] ?? null;
-    if (argv[i].startsWith('--out=')) return argv[i].slice(6);
-  }
-  return null;
 }

@@ -5,20 +5,24 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { EngineChoice, isEngineChoice } from '../../core/engine/engineChoice';
+import { isEngineChoice } from '../../core/engine/engineChoice';
+import type { ConfigLayer } from '../../core/train/config';
 
-export interface EngineSettings {
-  engine: EngineChoice;
-  python: string | null;
-}
-
-export async function engineSettings(resource?: vscode.Uri): Promise<EngineSettings> {
-  const cfg = vscode.workspace.getConfiguration('spo.train', resource);
-  const raw = cfg.get<string>('engine', 'tfjs');
-  const engine: EngineChoice = isEngineChoice(raw) ? raw : 'tfjs';
-  if (engine === 'tfjs') return { engine, python: null };
-  const setting = (cfg.get<string>('python', '') ?? '').trim();
-  return { engine, python: setting || (await pythonExtensionInterpreter(resource)) };
+/**
+ * The engine settings as a config layer (just above the other settings): `engine` always (its default is
+ * the spec's), `python` only when the setting or the Python extension names one (else the trainer's default).
+ */
+export async function engineSettingsLayer(scope?: vscode.Uri): Promise<ConfigLayer> {
+  const cfg = vscode.workspace.getConfiguration('spo.train', scope);
+  const raw = cfg.get<string>('engine');
+  const values: Record<string, unknown> = {};
+  if (isEngineChoice(raw)) values.engine = raw;
+  if (values.engine !== 'tfjs') {
+    // Asked only when torch may run: activating the Python extension is not free.
+    const python = (cfg.get<string>('python', '') ?? '').trim() || (await pythonExtensionInterpreter(scope));
+    if (python) values.python = python;
+  }
+  return { values, where: 'VS Code settings (spo.train.engine, spo.train.python)' };
 }
 
 /** Minimal shape of ms-python.python's exported `environments` API (only what is read here). */

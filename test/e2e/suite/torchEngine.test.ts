@@ -33,8 +33,8 @@ describe('torch engine', function () {
 
   it('trains with the torch engine, shows engine and device, stops with a checkpoint and resumes to the end', async () => {
     const options = {
-      data: hhFile(), model, engine: 'torch', maxSteps: 8, seed: 3,
-      overrides: { max_pairs: 16, max_length: 64, batch_size: 2, eval_every: 0, save_every: 0, write_degrees: true },
+      data: hhFile(), model, engine: 'torch', max_steps: 8, seed: 3,
+      max_pairs: 16, max_length: 64, per_device_train_batch_size: 2, eval_steps: 0, save_steps: 0, write_degrees: true,
     };
     const started = await vscode.commands.executeCommand<{ run: string; runDir: string; pid: number }>('spo.train', options);
     assert.ok(started?.pid, 'Train SPO returned no process');

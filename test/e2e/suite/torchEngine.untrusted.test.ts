@@ -11,7 +11,7 @@ describe('torch engine in an untrusted workspace', () => {
     assert.equal(vscode.workspace.isTrusted, false);
     await openFile(hhFile());
     await waitFor(() => spoExtension().isActive, 45000, 'the extension to activate');
-    void vscode.commands.executeCommand('spo.train', { data: hhFile(), model: workspaceDir(), engine: 'torch', maxSteps: 2 });
+    void vscode.commands.executeCommand('spo.train', { data: hhFile(), model: workspaceDir(), engine: 'torch', max_steps: 2 });
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const state = await vscode.commands.executeCommand<{ live: boolean; pid: number | null }>('spo._test.getRunManagerState');
     assert.equal(state.live, false);

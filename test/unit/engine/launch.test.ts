@@ -1,9 +1,8 @@
-// The torch engine's launch line per case (one process; torchrun with CPU forced; accelerate), the engine
-// flags, `auto`, and config.json in the contract's key names.
+// The torch engine's launch line per case (one process; torchrun with CPU forced; accelerate), `auto`,
+// and config.json in the contract's key names.
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { torchLaunchCommand } from '../../../src/core/engine/torchLaunch';
-import { takeEngineFlags, EngineFlagError } from '../../../src/core/engine/engineFlags';
 import { resolveEngine } from '../../../src/core/engine/engineChoice';
 import { contractConfig } from '../../../src/core/engine/contractConfig';
 import type { PythonProbe } from '../../../src/core/engine/pythonProbe';
@@ -32,14 +31,6 @@ describe('torch launch', () => {
     assert.deepEqual(c.args.slice(0, 7), ['-m', 'accelerate.commands.launch', '--config_file', '/cfg/zero3.yaml', '--num_processes', '8', '-m']);
     const onlyConfig = torchLaunchCommand({ ...base, gpus: 2, accelerateConfig: '/cfg/fsdp2.yaml' });
     assert.ok(!onlyConfig.args.includes('--num_processes'), 'the config file decides the process count');
-  });
-
-  it('engine flags come out of argv; bad values are named', () => {
-    const { flags, rest } = takeEngineFlags(['--data', 'x', '--engine', 'torch', '--python=/p', '--num-processes', '2', '--accelerate-config', 'f.yaml']);
-    assert.deepEqual(flags, { engine: 'torch', python: '/p', numProcesses: 2, accelerateConfig: 'f.yaml' });
-    assert.deepEqual(rest, ['--data', 'x']);
-    assert.throws(() => takeEngineFlags(['--engine', 'jax']), EngineFlagError);
-    assert.throws(() => takeEngineFlags(['--num-processes', '0']), /integer ≥ 1/);
   });
 
   it('auto: tfjs without a model; torch only when the probe finds the engine', async () => {

@@ -40,13 +40,13 @@ describe('torch engine through spo train', () => {
 
   const common = (runDir: string) => [
     '--engine', 'torch', '--data', HH_SAMPLE, '--model', model, '--out', runDir, '--batch-size', '2',
-    '--set', 'max_pairs=16', '--set', 'max_length=64', '--set', 'write_degrees=false', '--set', 'eval_every=0',
+    '--set', 'max_pairs=16', '--set', 'max_length=64', '--set', 'write_degrees=false', '--set', 'eval_steps=0',
   ];
 
   it('trains, stops on the stop message with a checkpoint, and resumes to the end', async () => {
     const runDir = path.join(dir, 'run');
     let stopSent = false;
-    const first = await runTrainer([...common(runDir), '--max-steps', '6', '--set', 'save_every=0'], (e, child) => {
+    const first = await runTrainer([...common(runDir), '--max-steps', '6', '--set', 'save_steps=0'], (e, child) => {
       if (!stopSent && e.type === 'metrics' && e.row.step >= 2) { stopSent = true; child.send({ type: 'stop' }); }
     });
     assert.equal(first.code, 0, first.stderr);
@@ -68,7 +68,7 @@ describe('torch engine through spo train', () => {
     assert.deepEqual(config.loss_type, ['sigmoid']);
     assert.equal(config.per_device_train_batch_size, 2);
 
-    const second = await runTrainer(['--resume', '--out', runDir]);
+    const second = await runTrainer(['--resume', '--output-dir', runDir]);
     assert.equal(second.code, 0, second.stderr);
     const last = second.events[second.events.length - 1] as Extract<TrainerEvent, { type: 'done' }>;
     assert.deepEqual([last.type, last.reason, last.step], ['done', 'completed', 6]);
@@ -92,8 +92,8 @@ describe('torch engine through spo train', () => {
   it('--engine auto without --model picks TF.js and says why', async () => {
     const runDir = path.join(dir, 'auto');
     const r = await runTrainer(['--engine', 'auto', '--data', HH_SAMPLE, '--out', runDir, '--max-steps', '1', '--backend', 'cpu',
-      '--set', 'max_pairs=8', '--set', 'tiny.sft_steps=0', '--set', 'tiny.d_model=16', '--set', 'tiny.n_layers=1', '--set', 'tiny.n_heads=2',
-      '--set', 'tiny.vocab_size=280', '--set', 'max_length=32', '--set', 'write_degrees=false', '--set', 'eval_every=0']);
+      '--set', 'max_pairs=8', '--set', 'tiny_sft_steps=0', '--set', 'tiny_d_model=16', '--set', 'tiny_n_layers=1', '--set', 'tiny_n_heads=2',
+      '--set', 'tiny_vocab_size=280', '--set', 'max_length=32', '--set', 'write_degrees=false', '--set', 'eval_steps=0']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /auto: no --model/);
     const started = r.events.find((e) => e.type === 'started') as Extract<TrainerEvent, { type: 'started' }>;

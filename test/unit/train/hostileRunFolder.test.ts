@@ -16,9 +16,9 @@ import { runOwnership } from '../../../src/core/runs/runOwnership';
 function tinyConfig(data: string, overrides: Record<string, unknown> = {}): TrainConfig {
   return resolveConfig([{
     values: {
-      data, backend: 'wasm', learning_rate: 3e-3, warmup_steps: 1, max_steps: 4, batch_size: 4, max_length: 64, eval_every: 0, save_every: 2,
+      data, backend: 'wasm', learning_rate: 3e-3, warmup_steps: 1, max_steps: 4, per_device_train_batch_size: 4, max_length: 64, eval_steps: 0, save_steps: 2,
       max_pairs: 16, write_degrees: false,
-      'tiny.vocab_size': 280, 'tiny.d_model': 16, 'tiny.n_layers': 1, 'tiny.n_heads': 2, 'tiny.context_length': 64, 'tiny.sft_steps': 2,
+      tiny_vocab_size: 280, tiny_d_model: 16, tiny_n_layers: 1, tiny_n_heads: 2, tiny_context_length: 64, tiny_sft_steps: 2,
       ...overrides,
     },
   }]);
@@ -133,7 +133,7 @@ describe('hostile run folders (issue 13 §1)', () => {
 describe('resume arguments after a confirmation', () => {
   it('pass --trust-run only when the user confirmed a foreign run folder', async () => {
     const { resumeArgs } = await import('../../../src/core/runs/resumableRuns');
-    assert.deepEqual(resumeArgs('/w/.spo/runs/a'), ['--resume', '--out', '/w/.spo/runs/a']);
-    assert.deepEqual(resumeArgs('/w/.spo/runs/a', 50, true), ['--resume', '--out', '/w/.spo/runs/a', '--trust-run', '--max-steps', '50']);
+    assert.deepEqual(resumeArgs('/w/.spo/runs/a'), ['--resume', '--output-dir', '/w/.spo/runs/a']);
+    assert.deepEqual(resumeArgs('/w/.spo/runs/a', 50, true), ['--resume', '--output-dir', '/w/.spo/runs/a', '--trust-run', '--max-steps', '50']);
   });
 });
