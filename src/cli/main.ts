@@ -8,10 +8,12 @@ import { trainCommand } from './commands/train';
 import { degreesCommand } from './commands/degrees';
 import { benchCommand } from './commands/bench';
 import { experimentCommand } from './commands/experiment';
+import { doctorCommand } from './commands/doctor';
+import { modelCommand } from './commands/model';
 
 export const COMMANDS: CliCommand[] = [
   inspectCommand, convertCommand, keysCommand, scoreCommand,
-  trainCommand, degreesCommand, benchCommand, experimentCommand,
+  trainCommand, degreesCommand, benchCommand, experimentCommand, doctorCommand, modelCommand,
 ];
 
 function help(): string {

@@ -26,7 +26,8 @@ export interface TrainerState {
   /** Training-pair indices of the current epoch, in visiting order. */
   order: number[];
   dataRng: number;
-  augmentRng: number;
+  /** Checkpoints before the counter-based variant draws saved the augmenter's sequential state; unused now. */
+  augmentRng?: number;
   /** Health monitor memory (so alerts behave the same after a resume). */
   health: unknown;
 }

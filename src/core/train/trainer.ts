@@ -16,12 +16,13 @@ import { createGpt2, gpt2FromTensors } from '../model/gpt2';
 import { llamaFromTensors } from '../model/llama';
 import { loadCausalLM, modelTensors, saveCausalLM } from '../model/checkpoint';
 import { EncodedPair, encodePair } from '../model/logprobs';
-import { loadPreferenceFile } from '../data';
 import { createExtractor } from '../keys';
 import { SeededRandom } from '../random';
 import { TrainConfig, effectiveLearningRate } from './config';
 import { usesReference } from './losses';
 import { DegreeAugmenter } from './augmenter';
+import { EVAL_STEP, VARIANT_STREAM } from './variantDraws';
+import { Split, checkSavedSplit, loadTrainingPairs, splitFor } from './trainingData';
 import { SpoHeads, createSpoHeads, disposeSpoHeads, spoHeadsFromTensors } from './spoHeads';
 import { AdamW, learningRateAt } from './optim';
 import { StepInput, StepMetrics, StepSettings, VariantRow, referenceLogps, stepLoss } from './step';
@@ -62,52 +63,12 @@ export interface TrainResult {
   lastEval?: MetricsRow;
 }
 
-interface Split {
-  /** Indices into the loaded pairs (with `eval_data`: the data file's pairs, then the eval file's). */
-  train: number[];
-  eval: number[];
-  /** The same, as 1-based source lines (what a human or another tool can check). */
-  trainLines: number[];
-  /** Lines of `evalData` when it is set, else of the data file. */
-  evalLines: number[];
-  /** The `eval_data` file the held-out pairs come from (absent: they are a split of the data file). */
-  evalData?: string;
-}
-
-/** Fixed held-out split: a seeded shuffle, eval = the first ⌈fraction·N⌉ (capped), recorded in split.json. */
-export function makeSplit(pairs: readonly PreferencePair[], cfg: TrainConfig): Split {
-  const order = new SeededRandom(cfg.seed ^ 0x5eed).shuffled(pairs.map((_, i) => i));
-  const nEval = Math.min(cfg.eval_max_pairs, Math.ceil(cfg.eval_fraction * pairs.length), pairs.length - 1);
-  const evalIdx = order.slice(0, nEval).sort((a, b) => a - b);
-  const trainIdx = order.slice(nEval).sort((a, b) => a - b);
-  return { train: trainIdx, eval: evalIdx, trainLines: trainIdx.map((i) => pairs[i].line), evalLines: evalIdx.map((i) => pairs[i].line) };
-}
-
-/** An explicit held-out set: every pair of the data file trains, every pair of `eval_data` (appended after them) evaluates. */
-export function explicitSplit(trainPairs: readonly PreferencePair[], evalPairs: readonly PreferencePair[], evalData: string): Split {
-  const train = trainPairs.map((_, i) => i);
-  const evalIdx = evalPairs.map((_, i) => trainPairs.length + i);
-  return { train, eval: evalIdx, trainLines: trainPairs.map((p) => p.line), evalLines: evalPairs.map((p) => p.line), evalData };
-}
+export { makeSplit, explicitSplit } from './trainingData';
 
 function cloneModel(tf: TF, model: CausalLM, namePrefix: string, trainable: boolean): CausalLM {
   const tensors = new Map([...modelTensors(model)].map(([k, t]) => [k, { shape: t.shape, data: t.data as Float32Array }]));
   const build = model.config.architecture === 'gpt2' ? gpt2FromTensors : llamaFromTensors;
   return build(tf, model.config, tensors, `copy of ${namePrefix}`, { namePrefix, trainable });
-}
-
-/** The `eval_data` pairs; errors name the key, since the file came from the config. */
-async function loadEvalData(file: string, log: (level: 'warn', message: string) => void): Promise<PreferencePair[]> {
-  let loaded: Awaited<ReturnType<typeof loadPreferenceFile>>;
-  try {
-    loaded = await loadPreferenceFile(file);
-  } catch (err) {
-    throw new Error(`config key "eval_data": ${(err as Error).message}`);
-  }
-  for (const issue of loaded.issues.slice(0, 20)) log('warn', `${file}:${issue.line}: ${issue.message} (skipped)`);
-  if (loaded.issues.length > 20) log('warn', `${file}: ${loaded.issues.length - 20} more bad records skipped`);
-  if (loaded.pairs.length === 0) throw new Error(`config key "eval_data": ${file} holds no preference pairs`);
-  return loaded.pairs;
 }
 
 const now = () => Date.now();
@@ -155,24 +116,13 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   const { tf, backend, notes } = await loadTf({ backend: cfg.backend, wasmDir: options.wasmDir });
 
   // ---- data, split, key spans ------------------------------------------------------------------
-  const loaded = await loadPreferenceFile(cfg.data);
-  for (const issue of loaded.issues.slice(0, 20)) log('warn', `${cfg.data}:${issue.line}: ${issue.message} (skipped)`);
-  if (loaded.issues.length > 20) log('warn', `${cfg.data}: ${loaded.issues.length - 20} more bad records skipped`);
-  const dataPairs = cfg.max_pairs > 0 ? loaded.pairs.slice(0, cfg.max_pairs) : loaded.pairs;
-  const evalPairs = cfg.eval_data ? await loadEvalData(cfg.eval_data, log) : [];
-  const pairs = [...dataPairs, ...evalPairs];
-  const minTrain = cfg.eval_data ? 1 : 2;
-  if (dataPairs.length < minTrain) throw new Error(`${cfg.data}: need at least ${minTrain} preference pairs to train, found ${dataPairs.length}`);
-
+  const { dataPairs, evalPairs, pairs } = await loadTrainingPairs(cfg, log);
   let split: Split;
   if (options.resume) {
     split = run.readJson<Split>(RUN_FILES.split);
-    const outOfRange = [split.train, split.eval].some((list) => list.some((i) => i >= pairs.length));
-    if ((split.evalData ?? null) !== cfg.eval_data || outOfRange) {
-      throw new Error(`${run.path(RUN_FILES.split)} does not match the data (${cfg.data}${cfg.eval_data ? `, eval_data ${cfg.eval_data}` : ''}): was a file changed since the run started?`);
-    }
+    checkSavedSplit(split, { dataPairs, evalPairs, pairs }, cfg, run.path(RUN_FILES.split));
   } else {
-    split = cfg.eval_data ? explicitSplit(dataPairs, evalPairs, cfg.eval_data) : makeSplit(pairs, cfg);
+    split = splitFor({ dataPairs, evalPairs, pairs }, cfg);
     run.writeJson(RUN_FILES.split, split);
     run.writeJson(RUN_FILES.config, cfg);
   }
@@ -297,18 +247,16 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     beta1: cfg.adam_beta1, beta2: cfg.adam_beta2, epsilon: cfg.adam_epsilon, weightDecay: cfg.weight_decay, maxGradNorm: cfg.max_grad_norm,
   });
   const dataRng = new SeededRandom(cfg.seed);
-  const augmentRng = new SeededRandom(cfg.seed + 2);
   const health = new HealthMonitor(cfg.loss === 'sigmoid');
   let state: TrainerState;
   if (resumeDir) {
     state = readTrainerState(resumeDir);
     optimizer.loadState(state.optimizerStep, readFloatTensors(path.join(resumeDir, OPTIMIZER_FILE)));
     dataRng.setState(state.dataRng);
-    augmentRng.setState(state.augmentRng);
     health.setState(state.health as HealthState);
     log('info', `resumed from ${resumeDir} at step ${state.step}`);
   } else {
-    state = { step: 0, optimizerStep: 0, epoch: 0, position: 0, order: dataRng.shuffled(split.train), dataRng: 0, augmentRng: 0, health: null };
+    state = { step: 0, optimizerStep: 0, epoch: 0, position: 0, order: dataRng.shuffled(split.train), dataRng: 0, health: null };
   }
 
   const maxLr = effectiveLearningRate(cfg);
@@ -322,8 +270,11 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   };
   const augmenter = new DegreeAugmenter(K);
 
-  /** The step input for some pairs: intact rows, SPO variants (c = 0 reuses the intact row). */
-  const buildInput = (idx: number[], rng: SeededRandom): StepInput => {
+  /**
+   * The step input for some pairs: intact rows, SPO variants (c = 0 reuses the intact row). The variants
+   * are the counter-based draws of (seed, step, pair index, side): the torch engine draws the same ones.
+   */
+  const buildInput = (idx: number[], step: number): StepInput => {
     const B = idx.length;
     const sequences = [...idx.map((i) => encoded[i].chosen), ...idx.map((i) => encoded[i].rejected)];
     const pref: VariantRow[] = [];
@@ -332,7 +283,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     if (spoOn) {
       idx.forEach((i, j) => {
         for (const side of ['chosen', 'rejected'] as const) {
-          const v = augmenter.augment(pairs[i][side].text, keys[i][side], rng);
+          const v = augmenter.augment(pairs[i][side].text, keys[i][side], { seed: cfg.seed, step, index: i, stream: VARIANT_STREAM[side] });
           if (!v.kept) continue;
           kept++;
           const intactRow = side === 'chosen' ? j : B + j;
@@ -350,7 +301,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
 
   const saveNow = (step: number): string => {
     const dir = run.checkpointDir(step);
-    state = { ...state, step, optimizerStep: optimizer.step, dataRng: dataRng.getState(), augmentRng: augmentRng.getState(), health: health.getState() };
+    state = { ...state, step, optimizerStep: optimizer.step, dataRng: dataRng.getState(), health: health.getState() };
     saveCheckpoint(dir, policy, tokenizer, spoOn ? heads : null, optimizer, state);
     emit({ type: 'checkpoint', step, path: dir, time: now() });
     return dir;
@@ -358,14 +309,13 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
 
   /** Eval on the held-out split; undefined when a stop request cut it short (no row is logged). */
   const evaluate = async (step: number): Promise<MetricsRow | undefined> => {
-    const rng = new SeededRandom(cfg.seed + 3); // same variants at every eval, so evals compare
     const sums: Record<string, number> = {};
     const weights: Record<string, number> = {};
     for (let s = 0; s < split.eval.length; s += cfg.batch_size) {
       await yieldToEventLoop();
       if (stopRequested()) return undefined;
       const idx = split.eval.slice(s, s + cfg.batch_size);
-      const input = buildInput(idx, rng);
+      const input = buildInput(idx, EVAL_STEP); // the same variants at every eval, so evals compare
       let m: StepMetrics = {};
       tf.tidy(() => { m = stepLoss(tf, policy, spoOn ? heads : null, input, settings).collect(); });
       for (const [k, v] of Object.entries(m)) {
@@ -413,7 +363,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
       state = { ...state, position: state.position + 1 };
     }
     const stepStart = now();
-    const input = buildInput(idx, augmentRng);
+    const input = buildInput(idx, step);
     let result: ReturnType<typeof stepLoss> | null = null;
     const { value, grads } = tf.variableGrads(() => {
       result = stepLoss(tf, policy, spoOn ? heads : null, input, settings);
