@@ -10,6 +10,7 @@ import { ALIGN_LOSSES, AlignLoss, ConfigError, readConfigFile, resolveConfig } f
 import { CommandId } from '../commandIds';
 import { RunManager } from './runManager';
 import { runsDirectory, runsDirectoryProblem, workspaceRoot } from './runsLocation';
+import { projectConfigSummary } from '../../core/runs/projectConfigSummary';
 
 /** The Train SPO argument for scripted use (tests, other extensions): no pickers are shown. */
 export interface TrainCommandOptions {
@@ -184,7 +185,7 @@ async function confirmProjectConfig(configFile: string, pickedData: string, root
   }
   const data = path.resolve(root, cfg.data);
   const model = cfg.model ? path.resolve(root, cfg.model) : null;
-  const summary = `${path.basename(data)} · ${model ? path.basename(model) : 'tiny preset'} · ${cfg.loss} · γ=${cfg['spo.gamma']} · K=${cfg['spo.classes']} · β=${cfg.beta} · ${cfg.max_steps} steps`;
+  const summary = projectConfigSummary(cfg, root, { data: pickedData, backend });
   const action = await vscode.window.showInformationMessage(`Train SPO with ${PROJECT_CONFIG}?`, { modal: true, detail: summary }, 'Start Training', 'Open spo.config.json');
   if (action === 'Open spo.config.json') void vscode.window.showTextDocument(vscode.Uri.file(configFile));
   if (action !== 'Start Training') return null;
