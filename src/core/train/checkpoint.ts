@@ -119,7 +119,8 @@ export function readTrainerState(dir: string): TrainerState {
   const s = state as Partial<TrainerState> | null;
   const int = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
   if (s === null || typeof s !== 'object' || !int(s.step) || !int(s.optimizerStep) || !int(s.epoch) || !int(s.position)
-    || !Array.isArray(s.order) || !s.order.every(int) || typeof s.dataRng !== 'number') {
+    || !Array.isArray(s.order) || !s.order.every(int) || typeof s.dataRng !== 'number'
+    || (s.augmentRng !== undefined && typeof s.augmentRng !== 'number')) {
     throw new Error(`${file}: not a trainer state (step, optimizerStep, epoch, position, order, dataRng)`);
   }
   return s as TrainerState;
