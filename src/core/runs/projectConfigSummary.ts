@@ -2,7 +2,7 @@
 // dialog names the full paths it will read (model, data, eval data) and each value that overrides what the
 // user picked (the data file in the editor, the backend setting), before anything runs.
 import * as path from 'path';
-import type { TrainConfig } from '../train/config';
+import { lossLabel, type TrainConfig } from '../train/config';
 
 export interface PickerChoices {
   /** The data file the command was started on. */
@@ -16,7 +16,7 @@ export function projectConfigSummary(cfg: TrainConfig, root: string, picked: Pic
     `data: ${abs(cfg.data)}`,
     `model: ${cfg.model ? abs(cfg.model) : 'the embedded tiny preset'}`,
     `eval data: ${cfg.eval_data ? abs(cfg.eval_data) : `a held-out ${cfg.eval_fraction} of the data`}`,
-    `${cfg.loss} · γ=${cfg['spo.gamma']} · K=${cfg['spo.classes']} · β=${cfg.beta} · ${cfg.max_steps} steps · backend ${cfg.backend}`,
+    `${lossLabel(cfg)} · γ=${cfg.spo_gamma} · K=${cfg.spo_classes} · β=${cfg.beta} · ${cfg.max_steps} steps · backend ${cfg.backend}`,
   ];
   const overrides: string[] = [];
   if (abs(cfg.data) !== path.resolve(picked.data)) overrides.push(`data is ${abs(cfg.data)}, not the file you picked (${path.resolve(picked.data)})`);

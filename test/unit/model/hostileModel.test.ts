@@ -109,7 +109,7 @@ describe('memory estimate before allocating', () => {
     const built = createGpt2(tf, { ...huge, eosTokenId: tokenizer.eosTokenId }, 1);
     saveCausalLM(built, model, tokenizer);
     built.dispose();
-    const config = resolveConfig([{ values: { data, model, backend: 'wasm', max_steps: 2, batch_size: 8, max_length: 64, eval_every: 0, write_degrees: false } }]);
+    const config = resolveConfig([{ values: { data, model, backend: 'wasm', max_steps: 2, per_device_train_batch_size: 8, max_length: 64, eval_steps: 0, write_degrees: false } }]);
     const t0 = Date.now();
     const events: string[] = [];
     await assert.rejects(
