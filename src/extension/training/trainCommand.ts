@@ -12,6 +12,7 @@ import { numericLimits, type ConfigKey } from '../../core/train/spec';
 import { CommandId } from '../commandIds';
 import { RunManager } from './runManager';
 import { runsDirectory, runsDirectoryProblem, workspaceRoot } from './runsLocation';
+import { projectConfigSummary } from '../../core/runs/projectConfigSummary';
 import { trainingSettingsLayer } from './trainingSettings';
 import { engineSettingsLayer } from './engineSettings';
 
@@ -189,7 +190,9 @@ async function confirmProjectConfig(configFile: string, pickedData: string, root
   }
   const data = path.resolve(root, cfg.data);
   const model = cfg.model ? path.resolve(root, cfg.model) : null;
-  const summary = `${path.basename(data)} · ${model ? path.basename(model) : 'tiny preset'} · ${lossLabel(cfg)} · γ=${cfg.spo_gamma} · K=${cfg.spo_classes} · β=${cfg.beta} · ${cfg.max_steps} steps`;
+  // Full paths and the values that override the picker (a repository's config can point anywhere).
+  const backend = vscode.workspace.getConfiguration('spo.train').get<string>('backend', 'auto');
+  const summary = projectConfigSummary(cfg, root, { data: pickedData, backend });
   const action = await vscode.window.showInformationMessage(`Train SPO with ${PROJECT_CONFIG}?`, { modal: true, detail: summary }, 'Start Training', 'Open spo.config.json');
   if (action === 'Open spo.config.json') void vscode.window.showTextDocument(vscode.Uri.file(configFile));
   if (action !== 'Start Training') return null;
