@@ -137,7 +137,7 @@ def test_peft_adapter_checkpoints_and_merged_export(tiny_model, tmp_path):
 
 def test_plateau_alert_as_in_the_tfjs_engine(tiny_model, tmp_path):
     # learning_rate 0: the policy never leaves the reference, so the DPO loss sits at ln 2.
-    run = make_run(tmp_path / "run", tiny_model, pairs=8, max_steps=31, per_device_train_batch_size=2, learning_rate=0.0, spo_gamma=0.0, write_degrees=False)
+    run = make_run(tmp_path / "run", tiny_model, pairs=4, max_steps=31, per_device_train_batch_size=1, max_length=40, learning_rate=0.0, spo_gamma=0.0, write_degrees=False)
     assert run_inprocess(run) == 0
     evs = events(run)
     validate_events(evs)
