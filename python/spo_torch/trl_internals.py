@@ -87,7 +87,7 @@ def ride_along(backbone: torch.nn.Module, extra_ids: torch.Tensor | None, extra_
         ids, mask = kwargs["input_ids"], kwargs.get("attention_mask")
         n, t = ids.shape
         T_all = max(t, extra_ids.size(1))
-        pad_id = int(extra_ids[0, -1]) if extra_mask[0, -1] == 0 else 0
+        pad_id = 0  # any id: padded positions are masked out and their hidden states never read
 
         def widen(x, value):
             return torch.nn.functional.pad(x, (0, T_all - x.size(1)), value=value)
