@@ -137,7 +137,7 @@ def test_peft_adapter_checkpoints_and_merged_export(tiny_model, tmp_path):
 
 def test_plateau_alert_as_in_the_tfjs_engine(tiny_model, tmp_path):
     # learning_rate 0: the policy never leaves the reference, so the DPO loss sits at ln 2.
-    run = make_run(tmp_path / "run", tiny_model, pairs=8, max_steps=31, per_device_train_batch_size=2, learning_rate=0.0, spo_gamma=0.0, write_degrees=False)
+    run = make_run(tmp_path / "run", tiny_model, pairs=4, max_steps=31, per_device_train_batch_size=1, max_length=40, learning_rate=0.0, spo_gamma=0.0, write_degrees=False)
     assert run_inprocess(run) == 0
     evs = events(run)
     validate_events(evs)
@@ -178,3 +178,25 @@ def test_legacy_tfjs_key_names_are_read():
     cfg = normalize({"loss": "ipo", "batch_size": 3, "spo.gamma": 0.2, "log_every": 5, "spo_classes": 6, "spo.classes": 9})
     assert (cfg["loss_type"], cfg["per_device_train_batch_size"], cfg["spo_gamma"], cfg["logging_steps"]) == ("ipo", 3, 0.2, 5)
     assert cfg["spo_classes"] == 6  # the contract's name wins
+
+
+def test_stops_with_a_checkpoint_when_the_parent_goes_away(tiny_model, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from helpers import REPO
+
+    run = make_run(tmp_path / "run", tiny_model, pairs=16, max_steps=100000, per_device_train_batch_size=2, write_degrees=False)
+    # `sh -c '…; true'` keeps sh as the engine's parent (no exec); killing sh orphans the engine.
+    cmd = f"'{sys.executable}' -m spo_torch.train --run-dir '{run}'; true"
+    parent = subprocess.Popen(["sh", "-c", cmd], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=child_env(), cwd=str(REPO / "python"))
+    for line in parent.stdout:
+        if json.loads(line)["type"] == "metrics":
+            os.kill(parent.pid, signal.SIGKILL)
+            break
+    parent.wait(timeout=30)
+    rest = parent.stdout.read()  # EOF once the orphaned engine exits
+    last = json.loads(rest.strip().splitlines()[-1])
+    assert last["type"] == "done" and last["reason"] == "stopped" and "parent process went away" in last["message"]
+    assert (run / "checkpoints" / f"step-{last['step']}" / "trainer_state.json").is_file()
