@@ -8,6 +8,10 @@ import { ConfigError, ConfigLayer, TrainConfig, TRAIN_SPEC, readConfigFile, reso
 import { flagOptions, flagValues, groupedOptionLines, setValues } from '../core/train/cliFlags';
 import { RUN_FILES, describeEvent, runTimestamp } from '../core/train/runFolder';
 import { train, TrainResult } from '../core/train/trainer';
+import { resolveEngine } from '../core/engine/engineChoice';
+import { PythonProbe } from '../core/engine/pythonProbe';
+import { savedTorchConfig, torchRequest } from '../core/engine/torchRequest';
+import { TorchTrainRequest, trainWithTorch } from '../core/engine/torchTraining';
 import { assertResolvesInside, hasControlCharacters, isInside, UnsafePathError } from '../core/fs/safeFiles';
 import { runOwnership } from '../core/runs/runOwnership';
 
@@ -91,6 +95,38 @@ function checkRunFolder(runDir: string, cwd: string, resume: boolean, trusted: b
   }
 }
 
+/** The engine a `spo train` runs on: torch (with its request) or, when `torch` is absent, TF.js. */
+interface EngineLaunch {
+  torch?: TorchTrainRequest;
+  probe?: PythonProbe;
+}
+
+/**
+ * `engine` of the config (tfjs | torch | auto). A resume continues on the engine that started the run:
+ * a torch run's config.json says engine "torch"; a TF.js run's is recorded as "tfjs".
+ */
+async function chooseEngine(parsed: ParsedTrainArgs, io: RunTrainerIO): Promise<EngineLaunch> {
+  const cfg = parsed.config;
+  const request = torchRequest(cfg as unknown as Record<string, unknown>, parsed.runDir, parsed.resume);
+  const choice = parsed.resume ? (savedTorchConfig(parsed.runDir) ? 'torch' : 'tfjs') : cfg.engine;
+  const resolved = await resolveEngine(choice, { model: cfg.model, python: request.python });
+  if (resolved.why) io.stderr.write(`spo train: ${resolved.why}\n`);
+  if (resolved.engine === 'torch') return { torch: request, probe: resolved.probe };
+  cfg.engine = 'tfjs'; // recorded in config.json, so a resume knows
+  return {};
+}
+
+/**
+ * The torch engine's stderr minus its echo of each event (spo_torch/events.py prints describeEvent's line,
+ * which the console reporter shows already from the event itself) and the libraries' progress bars;
+ * warnings and tracebacks still come through.
+ */
+const ENGINE_ECHO = /^(step \d+ |checkpoint step \d+: |done \((completed|stopped|failed)\) at step |\[(info|warn|error)\] |\[alert [a-z-]+\] |started run )/;
+const PROGRESS_BAR = /\d+\/\d+ \[[^\]]*(it|examples|B)\/s\]/;
+function showsEngineOutput(line: string): boolean {
+  return !ENGINE_ECHO.test(line) && !PROGRESS_BAR.test(line);
+}
+
 function formatSeconds(s: number): string {
   if (s < 60) return `${Math.round(s)}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
@@ -136,14 +172,17 @@ export interface RunTrainerIO {
  */
 export async function runTrainer(argv: string[], io: RunTrainerIO): Promise<number> {
   let parsed: ParsedTrainArgs;
+  let engine: EngineLaunch;
   try {
     parsed = parseTrainArgs(argv);
+    engine = await chooseEngine(parsed, io);
   } catch (err) {
     io.stderr.write(`spo train: ${(err as Error).message}\n`);
     return 2;
   }
   let stop = false;
-  const requestStop = () => { stop = true; };
+  let stopEngine: (() => void) | null = null;
+  const requestStop = () => { stop = true; stopEngine?.(); };
   const onMessage = (msg: unknown) => {
     if ((msg as TrainerCommand | null)?.type === 'stop') requestStop();
   };
@@ -175,14 +214,23 @@ export async function runTrainer(argv: string[], io: RunTrainerIO): Promise<numb
   const report = makeConsoleReporter(io.stderr);
   // Forked with IPC, the parent gets every event typed; stderr then carries only what is not an event.
   const forked = typeof process.send === 'function';
-  let result: TrainResult | null = null;
+  let result: Pick<TrainResult, 'reason' | 'runDir'> | null = null;
   let failure: Error | null = null;
   let doneSent = false;
   try {
-    result = await train({
-      config: parsed.config, runDir: parsed.runDir, resume: parsed.resume, wasmDir: io.wasmDir,
-      hooks: { onEvent: (e) => { doneSent ||= e.type === 'done'; send(e); if (!forked) report(e); }, shouldStop: () => stop },
-    });
+    const onEvent = (e: TrainerEvent) => { doneSent ||= e.type === 'done'; send(e); if (!forked) report(e); };
+    if (engine.torch) {
+      result = await trainWithTorch(engine.torch, {
+        onEvent, probe: engine.probe,
+        onOutput: (line) => { if (showsEngineOutput(line)) io.stderr.write(`${line}\n`); },
+        onStopAvailable: (fn) => { stopEngine = fn; if (stop) fn(); },
+      });
+    } else {
+      result = await train({
+        config: parsed.config, runDir: parsed.runDir, resume: parsed.resume, wasmDir: io.wasmDir,
+        hooks: { onEvent, shouldStop: () => stop },
+      });
+    }
   } catch (err) {
     failure = err as Error;
     // train() records done(failed) itself once it owns the run folder; the parent must always get one.

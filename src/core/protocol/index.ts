@@ -6,3 +6,4 @@ export * from './degrees';
 export * from './pairView';
 export * from './experiment';
 export * from './armJob';
+export * from './webviewGuards';

@@ -29,6 +29,7 @@ import { StepInput, StepMetrics, StepSettings, VariantRow, referenceLogps, stepL
 import { RUN_FILES, RunFolder } from './runFolder';
 import { HEADS_FILE, OPTIMIZER_FILE, TrainerState, chooseResumeCheckpoint, quarantineCheckpoint, readFloatTensors, readTrainerState, saveCheckpoint } from './checkpoint';
 import { nanStopPlan } from './finiteGuard';
+import { assertStepFits } from './memoryBudget';
 import { HealthMonitor, HealthState } from './health';
 import { runSft } from './sft';
 import { computeDegrees } from './degrees';
@@ -190,6 +191,9 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     chosen: encodePair(tokenizer, p.prompt.text, p.chosen.text, maxLen),
     rejected: encodePair(tokenizer, p.prompt.text, p.rejected.text, maxLen),
   }));
+  // Before the first forward pass allocates anything big: refuse a step that cannot fit, with the numbers.
+  const longest = encoded.reduce((m, e) => Math.max(m, e.chosen.ids.length, e.rejected.ids.length), 1);
+  assertStepFits(policy.config, { pairs: cfg.per_device_train_batch_size, tokens: longest, reference: needsRef && !cfg.precompute_ref_log_probs }, backend, resumeDir ?? cfg.model ?? 'the tiny preset');
 
   if (!resumeDir && !cfg.model && cfg.tiny_sft_steps > 0) {
     // SFT on prompt + chosen: the result is the reference policy and the starting point.

@@ -25,6 +25,15 @@ export interface LiveRun {
   checkpoint: string | null;
   /** True when this process continues an earlier run from its checkpoint. */
   resumed: boolean;
+  /** "torch · cuda:0 (H100 …)" / "tfjs · wasm", from the started event: shown in the status bar and progress. */
+  engineLabel?: string;
+}
+
+/** The engine and device a started event names (the torch engine sends both; TF.js names its backend). */
+export function engineLabel(event: Extract<TrainerEvent, { type: 'started' }>): string {
+  const e = event as typeof event & { engine?: string; device?: string };
+  const engine = e.engine ?? (e.backend.startsWith('torch') ? 'torch' : 'tfjs');
+  return `${engine} · ${e.device ?? e.backend}`;
 }
 
 /** A trainer event, tagged with the run it belongs to (null before `started`). */
@@ -63,8 +72,10 @@ export class RunManager implements vscode.Disposable {
   }
 
   /** What the e2e test hook reports. */
-  state(): { live: boolean; run: string | null; pid: number | null; resumed: boolean; lastEvent: TrainerEvent | null; step: number; lastExit: RunEnded | null } {
+  state(): { live: boolean; run: string | null; pid: number | null; resumed: boolean; lastEvent: TrainerEvent | null; step: number; lastExit: RunEnded | null; engine: string | null; statusText: string } {
     return {
+      engine: this.live?.engineLabel ?? null,
+      statusText: this.statusItem.text,
       live: this.live !== null,
       resumed: this.live?.resumed ?? false,
       run: this.live?.name ?? null,
@@ -147,6 +158,8 @@ export class RunManager implements vscode.Disposable {
         run.name = event.runName;
         run.runDir = event.runDir;
         run.totalSteps = event.totalSteps;
+        run.engineLabel = engineLabel(event);
+        this.output.info(`Run ${event.runName}: engine ${run.engineLabel}.`);
         break;
       case 'progress':
         run.step = event.step;
@@ -213,7 +226,7 @@ export class RunManager implements vscode.Disposable {
   private updateStatus(run: LiveRun, text: string): void {
     if (this.live !== run) return;
     this.statusItem.text = `$(sync~spin) SPO ${text}`;
-    this.statusItem.tooltip = `SPO training ${run.name ?? ''}: click to show the curves`;
+    this.statusItem.tooltip = `SPO training ${run.name ?? ''}${run.engineLabel ? ` on ${run.engineLabel}` : ''}: click to show the curves`;
     this.statusItem.show();
   }
 
@@ -232,7 +245,8 @@ export class RunManager implements vscode.Disposable {
           if (pct < reported) reported = 0;
           reported = Math.max(reported, pct);
           const eta = event.etaSeconds === null ? '' : `, ETA ${formatEta(event.etaSeconds)}`;
-          progress.report({ message: `${event.phase} step ${event.step}/${event.totalSteps}${eta}`, increment });
+          const on = run.engineLabel ? ` (${run.engineLabel})` : '';
+          progress.report({ message: `${event.phase} step ${event.step}/${event.totalSteps}${eta}${on}`, increment });
         });
         void run.process.exited.then(() => {
           sub();

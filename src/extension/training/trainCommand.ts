@@ -10,7 +10,9 @@ import { ALIGN_LOSSES, AlignLoss, ConfigError, ConfigLayer, lossLabel, readConfi
 import { numericLimits, type ConfigKey } from '../../core/train/spec';
 import { RunManager } from './runManager';
 import { preflight } from './preflight';
+import { projectConfigSummary } from '../../core/runs/projectConfigSummary';
 import { trainingSettingsLayer } from './trainingSettings';
+import { engineSettingsLayer } from './engineSettings';
 
 /**
  * The Train SPO argument for scripted use (tests, other extensions): config keys, no pickers shown.
@@ -52,7 +54,8 @@ export async function trainCommand(context: vscode.ExtensionContext, manager: Ru
   if (!layers) return undefined;
   // Settings first: a config file or the options override them. The data file scopes the settings read.
   const dataFile = layers.map((l) => l.values.data).filter((d): d is string => typeof d === 'string').pop();
-  const resolved = resolveTrainChoices([trainingSettingsLayer(dataFile ? vscode.Uri.file(dataFile) : undefined), ...layers], runDir);
+  const scope = dataFile ? vscode.Uri.file(dataFile) : undefined;
+  const resolved = resolveTrainChoices([trainingSettingsLayer(scope), await engineSettingsLayer(scope), ...layers], runDir);
   if ('problem' in resolved) {
     void vscode.window.showErrorMessage(`Train SPO: ${resolved.problem}`);
     return undefined;
@@ -170,7 +173,9 @@ async function confirmProjectConfig(configFile: string, pickedData: string, root
   }
   const data = path.resolve(root, cfg.data);
   const model = cfg.model ? path.resolve(root, cfg.model) : null;
-  const summary = `${path.basename(data)} · ${model ? path.basename(model) : 'tiny preset'} · ${lossLabel(cfg)} · γ=${cfg.spo_gamma} · K=${cfg.spo_classes} · β=${cfg.beta} · ${cfg.max_steps} steps`;
+  // Full paths and the values that override the picker (a repository's config can point anywhere).
+  const backend = vscode.workspace.getConfiguration('spo.train').get<string>('backend', 'auto');
+  const summary = projectConfigSummary(cfg, root, { data: pickedData, backend });
   const action = await vscode.window.showInformationMessage(`Train SPO with ${PROJECT_CONFIG}?`, { modal: true, detail: summary }, 'Start Training', 'Open spo.config.json');
   if (action === 'Open spo.config.json') void vscode.window.showTextDocument(vscode.Uri.file(configFile));
   if (action !== 'Start Training') return null;

@@ -90,8 +90,8 @@ describe('hostile run folders (issue 13 §1)', () => {
   it('refuses run names with control characters (a newline would put a command line into log.txt)', () => {
     const cwd = path.join(dir, 'cli');
     fs.mkdirSync(cwd, { recursive: true });
-    assert.throws(() => parseTrainArgs(['--data', data, '--out', '.spo/runs/inj\necho PWNED #'], cwd), /control characters/);
-    assert.throws(() => parseTrainArgs(['--data', data, '--out', 'run\u001b[2J'], cwd), /control characters/);
+    assert.throws(() => parseTrainArgs(['--data', data, '--output-dir', '.spo/runs/inj\necho PWNED #'], cwd), /control characters/);
+    assert.throws(() => parseTrainArgs(['--data', data, '--output-dir', 'run\u001b[2J'], cwd), /control characters/);
     // log.txt lines escape control characters in any message too, so one event stays one line.
     const run = new RunFolder(path.join(dir, 'log-run'));
     run.record({ type: 'log', level: 'info', message: 'a\necho PWNED #', time: 0 });
@@ -106,8 +106,8 @@ describe('hostile run folders (issue 13 §1)', () => {
     fs.mkdirSync(cwd, { recursive: true });
     fs.mkdirSync(outside, { recursive: true });
     fs.symlinkSync(outside, path.join(cwd, '.spo'));
-    assert.throws(() => parseTrainArgs(['--data', data, '--out', '.spo/runs/x'], cwd), /resolves to .*victim-home.*outside/);
-    assert.doesNotThrow(() => parseTrainArgs(['--data', data, '--out', 'runs/x'], cwd));
+    assert.throws(() => parseTrainArgs(['--data', data, '--output-dir', '.spo/runs/x'], cwd), /resolves to .*victim-home.*outside/);
+    assert.doesNotThrow(() => parseTrainArgs(['--data', data, '--output-dir', 'runs/x'], cwd));
   });
 
   it('resumes a run folder that is not this machine\'s own only with --trust-run, naming its real path', async () => {
@@ -123,10 +123,10 @@ describe('hostile run folders (issue 13 §1)', () => {
     assert.equal(own.own, false);
     assert.match(own.reasons.join(), /attacker-laptop/);
     assert.throws(
-      () => parseTrainArgs(['--resume', '--out', '.spo/runs/foreign'], cwd),
+      () => parseTrainArgs(['--resume', '--output-dir', '.spo/runs/foreign'], cwd),
       (err: Error) => err.message.includes(fs.realpathSync(runDir)) && /not this machine's own.*--trust-run/.test(err.message),
     );
-    assert.doesNotThrow(() => parseTrainArgs(['--resume', '--out', '.spo/runs/foreign', '--trust-run'], cwd));
+    assert.doesNotThrow(() => parseTrainArgs(['--resume', '--output-dir', '.spo/runs/foreign', '--trust-run'], cwd));
   });
 });
 
