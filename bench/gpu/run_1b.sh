@@ -2,10 +2,12 @@
 # The ~1B bf16 GPU bench: DPO then DPO+SPO through the torch engine, a few hundred steps each, one JSON
 # line of figures per mode (tokens/s, peak memory, MFU) in $OUT (or bench/gpu/results/).
 #
-# On the device machine (no trl there; it travels as a wheel), from the repo root here, once:
+# The device image has torch, transformers, accelerate, peft, safetensors, tokenizers, pandas and pyarrow but
+# no trl and no datasets (KINDS.md); they travel as wheels (~3 MB). From the repo root here, once:
 #   echo /.whl/ >> .git/info/exclude
 #   python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
-#     --platform manylinux2014_x86_64 -d .whl trl==1.16.0
+#     --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 -d .whl \
+#     trl==1.16.0 datasets==5.2.0 dill==0.4.1 multiprocess==0.70.19
 # then: run(command="bash bench/gpu/run_1b.sh", carry=[".whl"], timeout_s=540)
 # CPU smoke test of the same path:  SPO_BENCH_TINY=1 bash bench/gpu/run_1b.sh
 set -euo pipefail

@@ -113,12 +113,22 @@ def draw_removed(k: int, n: int, classes: int) -> tuple[int, list[int]] | None:
     if n < classes - 1:
         return None
     c = draw_int(k, 0, classes)
-    m = math.floor(c * n / (classes - 1) + 0.5)  # round half up, as Math.round for non-negatives
+    m = removed_span_count(c, n, classes)
+    return c, draw_span_indices(k, n, m)
+
+
+def removed_span_count(c: int, n: int, classes: int) -> int:
+    """round(c·n/(K−1)) with halves rounded up, in integers (the contract's form: no float rounding question)."""
+    return (2 * c * n + (classes - 1)) // (2 * (classes - 1))
+
+
+def draw_span_indices(k: int, n: int, m: int) -> list[int]:
+    """The first m indices of a partial Fisher–Yates shuffle of [0, n); counter 0 is the class draw."""
     order = list(range(n))
-    for i in range(m):  # partial Fisher–Yates: the first m of a shuffle of [0, n)
+    for i in range(m):
         j = i + draw_int(k, 1 + i, n - i)
         order[i], order[j] = order[j], order[i]
-    return c, order[:m]
+    return order[:m]
 
 
 def augment(text: str, spans: Sequence[Span], classes: int, seed: int, step: int, index: int, stream: int) -> DegreeVariant:

@@ -16,12 +16,17 @@ class EngineError(Exception):
 
 
 def _version_tuple(v: str) -> tuple[int, ...]:
+    """(major, minor, patch…) from a version string; stops at the first non-numeric part (dev, rc, +local)."""
+    import re
+
     out = []
     for part in v.split("+")[0].split("."):
-        digits = "".join(ch for ch in part if ch.isdigit())
-        if not digits:
+        m = re.match(r"\d+", part)
+        if not m:
             break
-        out.append(int(digits))
+        out.append(int(m.group()))
+        if m.end() < len(part):
+            break
     return tuple(out)
 
 

@@ -17,6 +17,29 @@ class EngineOptions:
     max_steps: int
 
 
+# The TF.js engine's older key names, read when the contract's name is absent (a config.json written before
+# the spec moved to TRL's names). The contract's names win; this table is the only place that knows both.
+LEGACY_KEYS = {
+    "loss": "loss_type", "batch_size": "per_device_train_batch_size", "spo.gamma": "spo_gamma",
+    "spo.classes": "spo_classes", "spo.pooling": "spo_pooling", "eval_every": "eval_steps",
+    "log_every": "logging_steps", "save_every": "save_steps",
+}
+# TRL's DPOTrainer has no reference-free SimPO/ORPO: those stay TF.js-engine losses.
+NOT_IN_TRL_DPO = {"simpo": "sigmoid_norm (length-normalised, with a reference) or TRL's CPOTrainer", "orpo": "TRL's ORPOTrainer"}
+
+
+def normalize(cfg: dict) -> dict:
+    out = dict(cfg)
+    for old, new in LEGACY_KEYS.items():
+        if old in cfg and out.get(new) is None:
+            out[new] = cfg[old]
+    loss_type = out.get("loss_type") or ["sigmoid"]
+    for name in [loss_type] if isinstance(loss_type, str) else loss_type:
+        if name in NOT_IN_TRL_DPO:
+            raise ValueError(f"config.json: loss '{name}' is a TF.js-engine loss; the torch engine trains TRL's DPO loss types (use {NOT_IN_TRL_DPO[name]})")
+    return out
+
+
 def _num(cfg, key, default):
     v = cfg.get(key)
     return default if v is None else v
@@ -25,6 +48,7 @@ def _num(cfg, key, default):
 def spo_config(cfg: dict, output_dir: str, use_cpu: bool, bf16: bool):
     from .config import SPOConfig
 
+    cfg = normalize(cfg)
     loss_type = cfg.get("loss_type") or ["sigmoid"]
     if isinstance(loss_type, str):
         loss_type = [loss_type]
@@ -78,6 +102,7 @@ def spo_config(cfg: dict, output_dir: str, use_cpu: bool, bf16: bool):
 
 
 def engine_options(cfg: dict) -> EngineOptions:
+    cfg = normalize(cfg)
     return EngineOptions(
         model=cfg.get("model") or "",
         write_degrees=bool(cfg.get("write_degrees", True)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import signal
@@ -20,16 +21,19 @@ import time
 import traceback
 from pathlib import Path
 
+from .divergence import _js_number
 from .events import EventWriter, finite_row, now_ms
 from .preflight import EngineError, check_causal_lm, check_versions
 
 CHECKPOINTS = "checkpoints"
 
 
-class NonFiniteLoss(Exception):
-    def __init__(self, step: int, value: float):
-        super().__init__(f"loss is {value} at step {step}")
-        self.step, self.value = step, value
+class NonFiniteStep(Exception):
+    """A non-finite loss or gradient norm, caught before the optimizer applies it."""
+
+    def __init__(self, step: int, problem: str):
+        super().__init__(f"{problem} at step {step}")
+        self.step, self.problem = step, problem
 
 
 class StopRequest:
@@ -77,7 +81,10 @@ def device_description():
     return "cpu", f"cpu ({torch.get_num_threads()} threads)"
 
 
-def make_engine_trainer(base_cls, writer: EventWriter, run_dir: Path, stop: StopRequest, max_steps: int):
+HEALTH_FILE = "spo_health.json"
+
+
+def make_engine_trainer(base_cls, writer: EventWriter, run_dir: Path, stop: StopRequest, max_steps: int, health, divergence):
     """SPOTrainer with the run folder's rules: step-N checkpoints, the NaN stop, graceful stop, events."""
     import torch
     from transformers import TrainerCallback
@@ -87,17 +94,36 @@ def make_engine_trainer(base_cls, writer: EventWriter, run_dir: Path, stop: Stop
     class EngineTrainer(base_cls):
         last_saved: int = -1
 
+        step_losses: list = []
+        pending_alerts: list = []
+
         def _compute_loss(self, model, inputs, return_outputs):
             out = super()._compute_loss(model, inputs, return_outputs)
             if self.model.training:
                 loss = out[0] if return_outputs else out
                 if nan_at is not None and self.state.global_step + 1 == nan_at:  # test hook: a diverged step
                     loss = loss * float("nan")
-                # Checked before backward, on every rank together, so no non-finite update is ever applied.
-                bad = torch.tensor([0.0 if torch.isfinite(loss.detach()).all() else 1.0], device=loss.device)
-                if self.accelerator.gather(bad).sum().item() > 0:
-                    raise NonFiniteLoss(self.state.global_step + 1, loss.detach().float().item())
+                # The mean over ranks, checked before backward on every rank together: a non-finite loss never
+                # reaches the gradients, the weights or a checkpoint.
+                value = self.accelerator.gather(loss.detach().float().reshape(1)).mean().item()
+                if not math.isfinite(value):
+                    raise NonFiniteStep(self.state.global_step + 1, f"loss is {_js_number(value)}")
+                self.step_losses.append(value)
             return out
+
+        def _get_grad_norm(self, model, grad_norm=None):
+            # Called after backward (and clipping) and before optimizer.step(): the divergence rules'
+            # place, as in the TF.js engine (src/core/train/divergence.ts).
+            grad_norm = super()._get_grad_norm(model, grad_norm=grad_norm)
+            gn = float(grad_norm.item() if hasattr(grad_norm, "item") else grad_norm) if grad_norm is not None else None
+            step = self.state.global_step + 1
+            loss = sum(self.step_losses) / len(self.step_losses) if self.step_losses else float("nan")
+            self.step_losses = []
+            alerts, halt = divergence.observe(step, loss, gn)
+            if halt:
+                raise NonFiniteStep(step, alerts[0]["message"].rsplit(" at step ", 1)[0])
+            self.pending_alerts += [{**a, "step": step} for a in alerts]
+            return grad_norm
 
         def _weights_finite(self) -> bool:
             m = self.accelerator.unwrap_model(self.model)
@@ -116,6 +142,8 @@ def make_engine_trainer(base_cls, writer: EventWriter, run_dir: Path, stop: Stop
             self.accelerator.wait_for_everyone()
             if self.is_world_process_zero():
                 src = Path(self.args.output_dir) / f"checkpoint-{step}"
+                # Resumed runs keep the alert rules' memory.
+                (src / HEALTH_FILE).write_text(json.dumps({"health": health.get_state(), "divergence": divergence.get_state()}))
                 dst = run_dir / CHECKPOINTS / f"step-{step}"
                 if dst.exists():
                     shutil.rmtree(dst)
@@ -125,10 +153,17 @@ def make_engine_trainer(base_cls, writer: EventWriter, run_dir: Path, stop: Stop
             self.last_saved = step
 
     class EventCallback(TrainerCallback):
+        trainer = None  # set once the trainer exists
+
         def __init__(self):
             self.t0 = time.time()
             self.start_step = None
             self.last_log = (time.time(), 0)
+
+        def flush_alerts(self):
+            for a in self.trainer.pending_alerts:
+                writer.emit({"type": "alert", "code": a["code"], "step": a["step"], "message": a["message"]})
+            self.trainer.pending_alerts = []
 
         def on_train_begin(self, args, state, control, **kw):
             self.start_step = state.global_step
@@ -136,6 +171,8 @@ def make_engine_trainer(base_cls, writer: EventWriter, run_dir: Path, stop: Stop
 
         def on_step_end(self, args, state, control, **kw):
             step = state.global_step
+            if not control.should_log:  # else they follow the step's metrics row (on_log), as in the TF.js engine
+                self.flush_alerts()
             done = step - (self.start_step or 0)
             eta = (time.time() - self.t0) / done * (max_steps - step) if done > 0 else None
             writer.emit({"type": "progress", "phase": "align", "step": step, "totalSteps": max_steps, "etaSeconds": eta})
@@ -160,7 +197,12 @@ def make_engine_trainer(base_cls, writer: EventWriter, run_dir: Path, stop: Stop
             if tokens and t > last_t:
                 logs["tokens_per_second"] = (tokens - last_tokens) / (t - last_t)
             self.last_log = (t, tokens)
-            writer.emit({"type": "metrics", "split": "train", "row": {"step": state.global_step, **finite_row(logs)}})
+            row = {"step": state.global_step, **finite_row(logs)}
+            writer.emit({"type": "metrics", "split": "train", "row": row})
+            self.flush_alerts()
+            if "rewards/chosen" in row:
+                for alert in health.observe(state.global_step, row.get("loss/align", row.get("loss", 0.0)), row["rewards/chosen"]):
+                    writer.emit({"type": "alert", "code": alert["code"], "step": state.global_step, "message": alert["message"]})
 
     return EngineTrainer, EventCallback
 
@@ -208,14 +250,20 @@ def _train(run_dir, resume, cfg, versions, writer, stop) -> int:
     from .run_config import engine_options, spo_config
     from .trainer import SPOTrainer
 
-    opts = engine_options(cfg)
+    try:
+        opts = engine_options(cfg)
+    except ValueError as e:
+        raise EngineError(str(e)) from None
     world = int(os.environ.get("WORLD_SIZE", "1"))
     kind, device_name = device_description()
     use_cpu = kind == "cpu" or os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true")
     if use_cpu:
         kind, device_name = "cpu", f"cpu ({torch.get_num_threads()} threads)"
     bf16 = bool(cfg.get("bf16", False)) and not use_cpu and torch.cuda.is_bf16_supported()
-    args = spo_config(cfg, str(run_dir / CHECKPOINTS), use_cpu=use_cpu, bf16=bf16)
+    try:
+        args = spo_config(cfg, str(run_dir / CHECKPOINTS), use_cpu=use_cpu, bf16=bf16)
+    except ValueError as e:  # a knob out of range: SPOConfig's / DPOConfig's own message
+        raise EngineError(f"config.json: {str(e).splitlines()[0]}") from None
     resume_from = None
     if resume:
         resume_from = newest_checkpoint(run_dir)
@@ -241,18 +289,29 @@ def _train(run_dir, resume, cfg, versions, writer, stop) -> int:
         except ImportError:
             raise EngineError("use_peft needs peft: pip install 'spo-studio-torch[peft]'") from None
         peft_config = LoraConfig(r=opts.lora_r, lora_alpha=opts.lora_alpha, lora_dropout=opts.lora_dropout, target_modules="all-linear", task_type="CAUSAL_LM")
-    EngineTrainer, EventCallback = make_engine_trainer(SPOTrainer, writer, run_dir, stop, opts.max_steps)
-    trainer = EngineTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds, processing_class=tok, peft_config=peft_config, callbacks=[EventCallback()])
+    from .divergence import DivergenceMonitor
+    from .health import HealthMonitor
+
+    health = HealthMonitor(list(args.loss_type) == ["sigmoid"])  # the 0.693 plateau is DPO's
+    divergence = DivergenceMonitor()
+    if resume_from is not None and (resume_from / HEALTH_FILE).is_file():
+        saved = json.loads((resume_from / HEALTH_FILE).read_text())
+        health.set_state(saved.get("health"))
+        divergence.set_state(saved.get("divergence"))
+    EngineTrainer, EventCallback = make_engine_trainer(SPOTrainer, writer, run_dir, stop, opts.max_steps, health, divergence)
+    events_cb = EventCallback()
+    trainer = EngineTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds, processing_class=tok, peft_config=peft_config, callbacks=[events_cb])
+    events_cb.trainer = trainer
     trainer.remove_callback(PrinterCallback)  # stdout carries events only
     if resume_from is not None:
         trainer.last_saved = int(resume_from.name[5:])
     step = trainer.state.global_step
     try:
         trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
-    except NonFiniteLoss as e:
+    except NonFiniteStep as e:
         last = newest_checkpoint(run_dir)
-        where = f"the last good checkpoint is {last}" if last else "no checkpoint was saved yet"
-        message = f"loss is {e.value} at step {e.step}; training stopped ({where}). Try a lower learning_rate or beta."
+        where = f"the last good checkpoint is {last}" if last else "no good checkpoint was saved yet"
+        message = f"{e.problem} at step {e.step}; training stopped before the update ({where}). Try a lower learning_rate or beta."
         writer.emit({"type": "alert", "code": "nan", "step": e.step, "message": message})
         writer.emit({"type": "done", "reason": "failed", "step": e.step - 1, "message": message})
         return 1

@@ -7,7 +7,8 @@ L_TRL is whatever DPOTrainer computes for the configured `loss_type` list and `l
 rejected response with enough key spans gets one degree variant (spo_torch.augment, drawn from
 (seed, global step, pair index, stream)); the heads classify the pooled final hidden states of the
 variant's response tokens. Variants that keep the text intact (class 0 or m = 0) reuse the pair's own
-row of TRL's forward; the others run through the backbone only, with no LM head.
+row of TRL's forward; the others ride along in the same backbone forward as extra rows that the LM head
+and TRL's loss never see (trl_internals.ride_along).
 """
 
 from __future__ import annotations
@@ -154,11 +155,19 @@ class SPOTrainer(DPOTrainer):
         # The optimizer step this batch is trained at (1-based); evals draw at step 0, so evals compare.
         step = self.state.global_step + 1 if mode == "train" else 0
         backbone = T.backbone_of(self.accelerator.unwrap_model(model))
-        with T.capture_first_hidden(backbone) as seen:
+        rows, extra = self._variant_rows(examples, step)
+        device = inputs["input_ids"].device
+        extra_ids = extra_mask = extra_completion = None
+        if extra:
+            extra_ids, extra_mask, extra_completion = self._encode_variants(extra, device)
+        with T.ride_along(backbone, extra_ids, extra_mask) as seen:
             out = T.compute_trl_loss(self, model, inputs, return_outputs)
         align = out[0] if return_outputs else out
         pooled = pool_hidden(seen["hidden"], inputs["completion_mask"], self.spo_pooling)
-        spo_loss, stats = self._spo_loss(backbone, pooled, examples, step, inputs["input_ids"].device)
+        if extra:
+            ext = seen["extra"][:, : extra_completion.size(1)]
+            pooled = torch.cat([pooled, pool_hidden(ext, extra_completion, self.spo_pooling)], 0)
+        spo_loss, stats = self._spo_loss(pooled, rows, len(examples), device)
         total = align + self.spo_gamma * spo_loss
         # The mean over ranks, as the logged `loss` is (each rank holds its own share of the batch).
         T.record_metric(self, mode, "loss/align", self.accelerator.gather(align.detach().float().reshape(1)).mean().item())
@@ -206,12 +215,7 @@ class SPOTrainer(DPOTrainer):
             completion[i, : len(m)] = torch.tensor(m)
         return input_ids.to(device), attention.to(device), completion.to(device)
 
-    def _spo_loss(self, backbone, pooled, examples, step, device):
-        rows, extra = self._variant_rows(examples, step)
-        if extra:
-            ids, attention, completion = self._encode_variants(extra, device)
-            hidden = backbone(input_ids=ids, attention_mask=attention, use_cache=False).last_hidden_state
-            pooled = torch.cat([pooled, pool_hidden(hidden, completion, self.spo_pooling)], 0)
+    def _spo_loss(self, pooled, rows, pairs, device):
         acc = self.accelerator
         world = acc.num_processes
         total = pooled.new_zeros(())
@@ -236,7 +240,7 @@ class SPOTrainer(DPOTrainer):
             stats[f"loss/spo_{head}"] = sums[0].item() / max(n_global, 1.0)
             if n_global > 0:
                 stats[f"spo/acc_{head}"] = sums[1].item() / n_global
-        kept = torch.tensor([float(len(rows["pref"]) + len(rows["dispref"])), float(2 * len(examples))], device=device)
+        kept = torch.tensor([float(len(rows["pref"]) + len(rows["dispref"])), float(2 * pairs)], device=device)
         kept = acc.gather(kept.reshape(1, 2)).reshape(-1, 2).sum(0)
         stats["spo/coverage"] = kept[0].item() / max(kept[1].item(), 1.0)
         return total, stats

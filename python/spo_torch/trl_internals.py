@@ -8,9 +8,10 @@ item below against its `trl/trainer/dpo_trainer.py` and widen the pin only once 
 2. The batch layout `_compute_loss` expects: rows [chosen..., rejected...] (`chunk(2)`), `input_ids`,
    `attention_mask`, `completion_mask` (1 on response tokens), right padding; every other key in `inputs`
    is passed to the model, so SPO's own keys must be popped before calling it.
-3. The policy forward is the *first* model call inside `_compute_loss`; it goes through the backbone
-   `model.base_model` (what `add_fused_lm_head` calls) and returns no hidden states, so a forward hook
-   on that backbone is how SPO reads the final hidden states without a second forward.
+3. The policy forward is the *first* model call inside `_compute_loss`, with keyword arguments
+   (`input_ids`, `attention_mask`); it goes through the backbone `model.base_model` (what
+   `add_fused_lm_head` calls) and returns no hidden states, so hooks on that backbone read the final
+   hidden states and let SPO's variant rows ride along in the same forward (`ride_along`).
 4. Metrics: `self._metrics[mode][name]` is a list averaged in `log()`; eval names get `eval_` there.
 5. Tokenization: `trl.data_utils._tokenize` and `common_prefix_length`, the prompt/completion split that
    `DPOTrainer._prepare_dataset` uses; SPO tokenizes its variants with the same rule.
@@ -67,6 +68,56 @@ def capture_first_hidden(backbone: torch.nn.Module):
         yield seen
     finally:
         handle.remove()
+
+
+@contextlib.contextmanager
+def ride_along(backbone: torch.nn.Module, extra_ids: torch.Tensor | None, extra_mask: torch.Tensor | None):
+    """Run extra rows through the first (policy) forward of `backbone` inside the block, in the same batch.
+
+    One larger forward + backward is cheaper than two smaller ones. A pre-hook appends the rows (right
+    padding to a common length); the forward hook cuts the output back to TRL's rows and shape, so the LM
+    head and TRL's loss never see them. `seen["hidden"]` / `seen["extra"]` hold the two parts.
+    """
+    seen: dict[str, Any] = {}
+    state = {"n": None, "t": None}
+
+    def pre(_module, args, kwargs):
+        if state["n"] is not None or extra_ids is None or "input_ids" not in kwargs:
+            return None
+        ids, mask = kwargs["input_ids"], kwargs.get("attention_mask")
+        n, t = ids.shape
+        T_all = max(t, extra_ids.size(1))
+        pad_id = 0  # any id: padded positions are masked out and their hidden states never read
+
+        def widen(x, value):
+            return torch.nn.functional.pad(x, (0, T_all - x.size(1)), value=value)
+
+        kwargs = dict(kwargs)
+        kwargs["input_ids"] = torch.cat([widen(ids, pad_id), widen(extra_ids, pad_id)])
+        if mask is None:
+            mask = torch.ones_like(ids)
+        kwargs["attention_mask"] = torch.cat([widen(mask, 0), widen(extra_mask.to(mask.dtype), 0)])
+        state["n"], state["t"] = n, t
+        return args, kwargs
+
+    def post(_module, _args, output):
+        if "hidden" in seen:
+            return None
+        h = output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
+        if state["n"] is None:
+            seen["hidden"] = h
+            return None
+        n, t = state["n"], state["t"]
+        seen["hidden"], seen["extra"] = h[:n, :t], h[n:]
+        output.last_hidden_state = seen["hidden"]  # TRL's rows only, in TRL's shape
+        return output
+
+    handles = [backbone.register_forward_pre_hook(pre, with_kwargs=True), backbone.register_forward_hook(post)]
+    try:
+        yield seen
+    finally:
+        for handle in handles:
+            handle.remove()
 
 
 def record_metric(trainer, mode: str, name: str, value: float) -> None:

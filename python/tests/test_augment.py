@@ -53,16 +53,16 @@ def test_own_vectors_from_the_ts_source():
     assert any(r["removed"] > 0 for r in v["augment"])
 
 
-def test_shared_vectors_when_they_exist():
-    """test/vectors/augment.json (written by the TS augmenter) is checked in full once it lands."""
-    if not SHARED_VECTORS.exists():
-        # Before the TS side ships its vectors, the own vectors above are the check; say so loudly.
-        assert not SHARED_VECTORS.exists()
-        return
+def test_shared_vectors_from_the_ts_augmenter():
+    """Every vector of test/vectors/augment.json (written by the TS augmenter); fails if the file is missing."""
     from spo_torch.vectors import check_shared_vectors
 
-    checked = check_shared_vectors(load(SHARED_VECTORS))
-    assert checked > 0
+    v = load(SHARED_VECTORS)
+    checked = check_shared_vectors(v)
+    sections = ("mix32", "key", "draws", "classes", "span_indices", "removed_counts", "remove_spans", "augment")
+    assert checked == sum(len(v[s]) for s in sections) and checked > 300
+    # Non-ASCII texts (UTF-16 offsets) are among them.
+    assert any(not r["text"].isascii() for r in v["remove_spans"] + v["augment"])
 
 
 def test_utf16_offsets_convert_around_astral_characters():

@@ -17,7 +17,7 @@ def test_two_processes_match_one(tiny_model, tmp_path):
     two = make_run(tmp_path / "two", tiny_model, pairs=24, max_steps=5, per_device_train_batch_size=2)
     torchrun = str(Path(sys.executable).with_name("torchrun"))
     proc = subprocess.run(
-        [torchrun, "--nproc_per_node", "2", "--master_port", "29633", "-m", "spo_torch.train", "--run-dir", str(two)],
+        [torchrun, "--standalone", "--nproc_per_node", "2", "-m", "spo_torch.train", "--run-dir", str(two)],
         capture_output=True, text=True, timeout=300, env=child_env(ACCELERATE_USE_CPU="1"), cwd=str(REPO / "python"),
     )
     assert proc.returncode == 0, proc.stderr[-3000:]

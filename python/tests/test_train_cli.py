@@ -133,3 +133,70 @@ def test_peft_adapter_checkpoints_and_merged_export(tiny_model, tmp_path):
     assert (ck / "adapter_model.safetensors").is_file() and (ck / "spo_heads.safetensors").is_file()
     assert (run / "merged" / "model.safetensors").is_file() and (run / "merged" / "spo_heads.safetensors").is_file()
     assert events(run)[-1]["reason"] == "completed"
+
+
+def test_plateau_alert_as_in_the_tfjs_engine(tiny_model, tmp_path):
+    # learning_rate 0: the policy never leaves the reference, so the DPO loss sits at ln 2.
+    run = make_run(tmp_path / "run", tiny_model, pairs=4, max_steps=31, per_device_train_batch_size=1, max_length=40, learning_rate=0.0, spo_gamma=0.0, write_degrees=False)
+    assert run_inprocess(run) == 0
+    evs = events(run)
+    validate_events(evs)
+    alerts = [e for e in evs if e["type"] == "alert"]
+    assert [(a["code"], a["step"]) for a in alerts] == [("plateau", 30)]
+    assert "ln 2" in alerts[0]["message"] and "[alert plateau] step 30" in (run / "log.txt").read_text()
+
+
+def test_precomputed_reference_log_probs(tiny_model, tmp_path):
+    run = make_run(tmp_path / "run", tiny_model, pairs=8, max_steps=2, precompute_ref_log_probs=True)
+    assert run_inprocess(run) == 0
+    recs = [json.loads(l) for l in (run / "degrees.jsonl").read_text().splitlines()]
+    assert len(recs) == 8 and all(math.isfinite(r["model"]["margin"]) for r in recs)
+    assert events(run)[-1]["reason"] == "completed"
+
+
+def test_divergence_alert_after_the_row_of_its_step(tiny_model, tmp_path):
+    # The issue-13 run: learning_rate 1e4 without clipping; the loss jumps far above its running median at step 2.
+    run = make_run(tmp_path / "run", tiny_model, pairs=8, max_steps=3, learning_rate=1e4, max_grad_norm=0.0, per_device_train_batch_size=2, write_degrees=False)
+    assert run_inprocess(run) == 0
+    evs = events(run)
+    validate_events(evs)
+    i = next(i for i, e in enumerate(evs) if e["type"] == "alert")
+    assert evs[i]["code"] == "divergence" and evs[i]["step"] == 2 and "running median" in evs[i]["message"]
+    assert evs[i - 1]["type"] == "metrics" and evs[i - 1]["row"]["step"] == 2
+
+
+def test_config_refusals_are_one_line(tiny_model, tmp_path):
+    run = make_run(tmp_path / "a", tiny_model, pairs=4, loss_type=["orpo"])
+    assert run_inprocess(run) == 1 and "TF.js-engine loss" in events(run)[-1]["message"]
+    run = make_run(tmp_path / "b", tiny_model, pairs=4, spo_classes=1)
+    assert run_inprocess(run) == 1 and events(run)[-1]["message"].startswith("config.json: spo_classes must be")
+
+
+def test_legacy_tfjs_key_names_are_read():
+    from spo_torch.run_config import normalize
+
+    cfg = normalize({"loss": "ipo", "batch_size": 3, "spo.gamma": 0.2, "log_every": 5, "spo_classes": 6, "spo.classes": 9})
+    assert (cfg["loss_type"], cfg["per_device_train_batch_size"], cfg["spo_gamma"], cfg["logging_steps"]) == ("ipo", 3, 0.2, 5)
+    assert cfg["spo_classes"] == 6  # the contract's name wins
+
+
+def test_stops_with_a_checkpoint_when_the_parent_goes_away(tiny_model, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from helpers import REPO
+
+    run = make_run(tmp_path / "run", tiny_model, pairs=16, max_steps=100000, per_device_train_batch_size=2, write_degrees=False)
+    # `sh -c '…; true'` keeps sh as the engine's parent (no exec); killing sh orphans the engine.
+    cmd = f"'{sys.executable}' -m spo_torch.train --run-dir '{run}'; true"
+    parent = subprocess.Popen(["sh", "-c", cmd], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=child_env(), cwd=str(REPO / "python"))
+    for line in parent.stdout:
+        if json.loads(line)["type"] == "metrics":
+            os.kill(parent.pid, signal.SIGKILL)
+            break
+    parent.wait(timeout=30)
+    rest = parent.stdout.read()  # EOF once the orphaned engine exits
+    last = json.loads(rest.strip().splitlines()[-1])
+    assert last["type"] == "done" and last["reason"] == "stopped" and "parent process went away" in last["message"]
+    assert (run / "checkpoints" / f"step-{last['step']}" / "trainer_state.json").is_file()
