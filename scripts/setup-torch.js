@@ -6,6 +6,7 @@
 // changed does nothing. No npm_config_* variable reaches pip (npm sets dozens; some mean things to pip).
 //   node scripts/setup-torch.js [--if-missing]   (--if-missing: only when the env does not exist yet; npm test uses it)
 const { spawnSync } = require('child_process');
+const { cleanInstallEnv } = require('./clean-env');
 const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
@@ -24,8 +25,10 @@ function envPython(dir) {
   return process.platform === 'win32' ? path.join(dir, 'Scripts', 'python.exe') : path.join(dir, 'bin', 'python');
 }
 function cleanEnv() {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && k !== 'PYTHONPATH') env[k] = v;
+  // The one environment of every nested install (scripts/clean-env.js: no npm config, npm's PATH entries), minus
+  // PYTHONPATH so the venv sees only itself.
+  const env = cleanInstallEnv();
+  delete env.PYTHONPATH;
   env.PIP_DISABLE_PIP_VERSION_CHECK = '1';
   return env;
 }
