@@ -97,9 +97,19 @@ def make_pairs(n: int, seed: int = 0, eval_every: int = 0) -> list[dict]:
     return pairs
 
 
+def _schema_defaults() -> dict:
+    """Every key's default from the committed schemas/config.schema.json (generated from the TS training spec),
+    so a fixture config is a complete resolved config, as the TS side writes it; {} outside a checkout."""
+    path = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.json"
+    if not path.exists():
+        return {}
+    return {k: p.get("default") for k, p in json.loads(path.read_text())["properties"].items()}
+
+
 def run_config(model: str, **overrides) -> dict:
     """A resolved training config with the contract's keys (docs/engine-contract.md)."""
-    cfg = {
+    cfg = _schema_defaults()
+    cfg |= {
         "engine": "torch", "model": str(model), "seed": 42,
         "loss_type": ["sigmoid"], "loss_weights": None, "beta": 0.1, "label_smoothing": 0.0,
         "learning_rate": 1e-3, "per_device_train_batch_size": 4, "gradient_accumulation_steps": 1,

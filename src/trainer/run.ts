@@ -4,9 +4,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
-import { ConfigError, TrainConfig, readConfigFile, resolveConfig, parseFlagValue, CONFIG_KEYS } from '../core/train/config';
-import { RUN_FILES, describeEvent } from '../core/train/runFolder';
+import { ConfigError, ConfigLayer, TrainConfig, TRAIN_SPEC, readConfigFile, resolveConfig } from '../core/train/config';
+import { flagOptions, flagValues, groupedOptionLines, setValues } from '../core/train/cliFlags';
+import { RUN_FILES, describeEvent, runTimestamp } from '../core/train/runFolder';
 import { train, TrainResult } from '../core/train/trainer';
+import { resolveEngine } from '../core/engine/engineChoice';
+import { PythonProbe } from '../core/engine/pythonProbe';
+import { savedTorchConfig, torchRequest } from '../core/engine/torchRequest';
+import { TorchTrainRequest, trainWithTorch } from '../core/engine/torchTraining';
 import { assertResolvesInside, hasControlCharacters, isInside, UnsafePathError } from '../core/fs/safeFiles';
 import { runOwnership } from '../core/runs/runOwnership';
 
@@ -14,39 +19,20 @@ export const TRAIN_USAGE = `usage: spo train --data FILE [options]
 
 Trains a causal LM on preference pairs with an alignment loss plus the SPO preference-degree loss.
 With no --model, the tiny preset trains a byte-level BPE tokenizer, a small GPT-2 and an SFT
-reference on the data itself (minutes on a CPU).
+reference on the data itself (minutes on a CPU). Every option is a config key (its name with - for _;
+spo schema config prints them all as a JSON Schema).
 
-  --data FILE          preference file (TRL, HH, TL;DR, UltraFeedback; .jsonl/.json, .gz)
-  --config FILE.json   config file (nested or dotted keys, e.g. {"spo": {"gamma": 0.1}})
-  --preset tiny        the embedded default model (used when --model is absent)
-  --model DIR          start from an HF folder (config.json + model.safetensors + tokenizer.json),
-                       GPT-2 or Llama layout; its tokenizer is used as is and there is no SFT phase
-  --eval-data FILE     held-out preference file (config key eval_data): evaluated instead of a random
-                       eval_fraction split of --data, recorded in split.json
-  --loss NAME          sigmoid | ipo | hinge | simpo | orpo            (default sigmoid)
-  --gamma G            SPO loss weight γ (0 = plain alignment loss)     (default 0.1)
-  --classes K          SPO classes                                      (default 4)
-  --beta B             β                                                (default 0.1)
-  --lr LR              peak learning rate (default: 1e-3 tiny preset, 5e-6 with --model)
-  --batch-size N       pairs per step                                   (default 8)
-  --max-steps N        optimizer steps                                  (default 200)
-  --seed S             seed of every random draw                        (default 42)
-  --out DIR            run folder (default .spo/runs/<time>)
-  --resume             continue the run in --out from its last checkpoint
+  --config FILE.json   config file of config keys (flat, e.g. {"spo_gamma": 0.1}); flags override it
+  --resume             continue the run in --output-dir from its last checkpoint
   --trust-run          with --resume: continue a run folder that is not this machine's own
                        (another host started it, or another user owns it; e.g. shipped in a repository)
-  --backend B          auto | tfjs-node-gpu | tfjs-node | wasm | cpu    (default auto)
-  --set KEY=VALUE      any other config key (repeatable), e.g. --set eval_every=25,
-                       --set write_degrees=false (skip the per-example degrees pass at the end)
+  --set KEY=VALUE      any config key (repeatable), e.g. --set eval_steps=25
+
+${groupedOptionLines()}
 
 The run folder gets config.json, metrics.jsonl (every event), log.txt, split.json, tokenizer.json,
 reference/, checkpoints/step-N/ and degrees.jsonl (see 'spo degrees'; unless write_degrees is false;
 with --eval-data the held-out pairs' degrees go to eval_degrees.jsonl).`;
-
-const FLAG_TO_KEY: Record<string, keyof TrainConfig> = {
-  data: 'data', 'eval-data': 'eval_data', preset: 'preset', model: 'model', loss: 'loss', gamma: 'spo.gamma', classes: 'spo.classes',
-  beta: 'beta', lr: 'learning_rate', 'batch-size': 'batch_size', 'max-steps': 'max_steps', seed: 'seed', out: 'out', backend: 'backend',
-};
 
 export interface ParsedTrainArgs {
   config: TrainConfig;
@@ -59,44 +45,30 @@ export function parseTrainArgs(argv: string[], cwd = process.cwd()): ParsedTrain
   const { values } = parseArgs({
     args: argv,
     options: {
-      data: { type: 'string' }, 'eval-data': { type: 'string' }, config: { type: 'string' }, preset: { type: 'string' }, model: { type: 'string' },
-      loss: { type: 'string' }, gamma: { type: 'string' }, classes: { type: 'string' }, beta: { type: 'string' },
-      lr: { type: 'string' }, 'batch-size': { type: 'string' }, 'max-steps': { type: 'string' }, seed: { type: 'string' },
-      out: { type: 'string' }, resume: { type: 'boolean' }, 'trust-run': { type: 'boolean' }, backend: { type: 'string' }, set: { type: 'string', multiple: true },
+      ...flagOptions(TRAIN_SPEC),
+      config: { type: 'string' }, resume: { type: 'boolean' }, 'trust-run': { type: 'boolean' }, set: { type: 'string', multiple: true },
     },
     strict: true,
   });
-  const flags: Record<string, unknown> = {};
-  for (const [flag, key] of Object.entries(FLAG_TO_KEY)) {
-    const raw = (values as Record<string, unknown>)[flag];
-    if (typeof raw === 'string') flags[key] = parseFlagValue(key, raw);
-  }
-  for (const assignment of values.set ?? []) {
-    const eq = assignment.indexOf('=');
-    if (eq <= 0) throw new ConfigError(`--set expects KEY=VALUE, got "${assignment}"`);
-    const key = assignment.slice(0, eq);
-    if (!CONFIG_KEYS.includes(key as keyof TrainConfig)) throw new ConfigError(`unknown config key "${key}" in --set`);
-    flags[key] = parseFlagValue(key, assignment.slice(eq + 1));
-  }
+  const flags: Record<string, unknown> = { ...flagValues(TRAIN_SPEC, values), ...setValues(values.set ?? []) };
   const resume = values.resume === true;
-  const layers: Array<{ values: Record<string, unknown>; where?: string }> = [];
+  const layers: ConfigLayer[] = [];
   if (resume) {
-    if (typeof flags.out !== 'string') throw new ConfigError('--resume needs --out DIR (the run folder to continue)');
-    const saved = path.join(path.resolve(cwd, flags.out), RUN_FILES.config);
+    if (typeof flags.output_dir !== 'string') throw new ConfigError('--resume needs --output-dir DIR (the run folder to continue)');
+    const saved = path.join(path.resolve(cwd, flags.output_dir), RUN_FILES.config);
     if (!fs.existsSync(saved)) throw new ConfigError(`${saved}: no config.json, so nothing to resume`);
     layers.push({ values: readConfigFile(saved), where: saved });
   }
-  if (values.config) layers.push({ values: readConfigFile(path.resolve(cwd, values.config)), where: values.config });
+  if (typeof values.config === 'string') layers.push({ values: readConfigFile(path.resolve(cwd, values.config)), where: values.config });
   layers.push({ values: flags, where: 'command line' });
   const config = resolveConfig(layers);
   if (!config.data) throw new ConfigError('missing --data FILE (the preference file to train on)');
   config.data = path.resolve(cwd, config.data);
   if (config.model) config.model = path.resolve(cwd, config.model);
   if (config.eval_data) config.eval_data = path.resolve(cwd, config.eval_data);
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const runDir = path.resolve(cwd, config.out ?? path.join('.spo', 'runs', stamp));
+  const runDir = path.resolve(cwd, config.output_dir ?? path.join('.spo', 'runs', runTimestamp(new Date())));
   checkRunFolder(runDir, cwd, resume, values['trust-run'] === true);
-  config.out = runDir;
+  config.output_dir = runDir;
   return { config, runDir, resume };
 }
 
@@ -123,6 +95,38 @@ function checkRunFolder(runDir: string, cwd: string, resume: boolean, trusted: b
   }
 }
 
+/** The engine a `spo train` runs on: torch (with its request) or, when `torch` is absent, TF.js. */
+interface EngineLaunch {
+  torch?: TorchTrainRequest;
+  probe?: PythonProbe;
+}
+
+/**
+ * `engine` of the config (tfjs | torch | auto). A resume continues on the engine that started the run:
+ * a torch run's config.json says engine "torch"; a TF.js run's is recorded as "tfjs".
+ */
+async function chooseEngine(parsed: ParsedTrainArgs, io: RunTrainerIO): Promise<EngineLaunch> {
+  const cfg = parsed.config;
+  const request = torchRequest(cfg as unknown as Record<string, unknown>, parsed.runDir, parsed.resume);
+  const choice = parsed.resume ? (savedTorchConfig(parsed.runDir) ? 'torch' : 'tfjs') : cfg.engine;
+  const resolved = await resolveEngine(choice, { model: cfg.model, python: request.python });
+  if (resolved.why) io.stderr.write(`spo train: ${resolved.why}\n`);
+  if (resolved.engine === 'torch') return { torch: request, probe: resolved.probe };
+  cfg.engine = 'tfjs'; // recorded in config.json, so a resume knows
+  return {};
+}
+
+/**
+ * The torch engine's stderr minus its echo of each event (spo_torch/events.py prints describeEvent's line,
+ * which the console reporter shows already from the event itself) and the libraries' progress bars;
+ * warnings and tracebacks still come through.
+ */
+const ENGINE_ECHO = /^(step \d+ |checkpoint step \d+: |done \((completed|stopped|failed)\) at step |\[(info|warn|error)\] |\[alert [a-z-]+\] |started run )/;
+const PROGRESS_BAR = /\d+\/\d+ \[[^\]]*(it|examples|B)\/s\]/;
+function showsEngineOutput(line: string): boolean {
+  return !ENGINE_ECHO.test(line) && !PROGRESS_BAR.test(line);
+}
+
 function formatSeconds(s: number): string {
   if (s < 60) return `${Math.round(s)}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
@@ -145,7 +149,7 @@ function makeConsoleReporter(stderr: NodeJS.WritableStream & { isTTY?: boolean }
       barShown = true;
       return;
     }
-    if (e.type === 'progress' || (tty && e.type === 'metrics' && !Object.keys(e.row).some((k) => k.startsWith('eval/')))) return;
+    if (e.type === 'progress' || (tty && e.type === 'metrics' && e.split === 'train')) return;
     const line = describeEvent(e);
     if (!line) return;
     stderr.write(`${barShown ? '\r\x1b[K' : ''}${line}\n`);
@@ -168,14 +172,17 @@ export interface RunTrainerIO {
  */
 export async function runTrainer(argv: string[], io: RunTrainerIO): Promise<number> {
   let parsed: ParsedTrainArgs;
+  let engine: EngineLaunch;
   try {
     parsed = parseTrainArgs(argv);
+    engine = await chooseEngine(parsed, io);
   } catch (err) {
     io.stderr.write(`spo train: ${(err as Error).message}\n`);
     return 2;
   }
   let stop = false;
-  const requestStop = () => { stop = true; };
+  let stopEngine: (() => void) | null = null;
+  const requestStop = () => { stop = true; stopEngine?.(); };
   const onMessage = (msg: unknown) => {
     if ((msg as TrainerCommand | null)?.type === 'stop') requestStop();
   };
@@ -205,14 +212,25 @@ export async function runTrainer(argv: string[], io: RunTrainerIO): Promise<numb
   process.on('SIGTERM', requestStop);
   process.on('SIGINT', requestStop);
   const report = makeConsoleReporter(io.stderr);
-  let result: TrainResult | null = null;
+  // Forked with IPC, the parent gets every event typed; stderr then carries only what is not an event.
+  const forked = typeof process.send === 'function';
+  let result: Pick<TrainResult, 'reason' | 'runDir'> | null = null;
   let failure: Error | null = null;
   let doneSent = false;
   try {
-    result = await train({
-      config: parsed.config, runDir: parsed.runDir, resume: parsed.resume, wasmDir: io.wasmDir,
-      hooks: { onEvent: (e) => { doneSent ||= e.type === 'done'; send(e); report(e); }, shouldStop: () => stop },
-    });
+    const onEvent = (e: TrainerEvent) => { doneSent ||= e.type === 'done'; send(e); if (!forked) report(e); };
+    if (engine.torch) {
+      result = await trainWithTorch(engine.torch, {
+        onEvent, probe: engine.probe,
+        onOutput: (line) => { if (showsEngineOutput(line)) io.stderr.write(`${line}\n`); },
+        onStopAvailable: (fn) => { stopEngine = fn; if (stop) fn(); },
+      });
+    } else {
+      result = await train({
+        config: parsed.config, runDir: parsed.runDir, resume: parsed.resume, wasmDir: io.wasmDir,
+        hooks: { onEvent, shouldStop: () => stop },
+      });
+    }
   } catch (err) {
     failure = err as Error;
     // train() records done(failed) itself once it owns the run folder; the parent must always get one.

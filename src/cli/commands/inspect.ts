@@ -30,10 +30,19 @@ function percent(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
 }
 
-function humanReport(file: string, format: PreferenceFormat | null, stats: LengthStats, issues: ReadIssue[]): string {
+/** Formats found, in order of first appearance: records of each, pairs read from them, the first line. */
+type FormatsFound = Map<PreferenceFormat, { records: number; pairs: number; firstLine: number }>;
+
+function describeFormats(format: PreferenceFormat | null, found: FormatsFound): string {
+  if (found.size <= 1) return format ?? 'unknown';
+  const parts = [...found].map(([f, v]) => `${f} (${v.records} ${v.records === 1 ? 'record' : 'records'}, first at line ${v.firstLine}${v.pairs < v.records ? `, ${v.records - v.pairs} not read` : ''})`);
+  return `mixed: ${parts.join(', ')}`;
+}
+
+function humanReport(file: string, format: PreferenceFormat | null, found: FormatsFound, stats: LengthStats, issues: ReadIssue[]): string {
   return [
     `file:    ${file}`,
-    `format:  ${format ?? 'unknown'}`,
+    `format:  ${describeFormats(format, found)}`,
     `pairs:   ${stats.pairs}`,
     `bad lines: ${issues.length}`,
     '',
@@ -64,13 +73,21 @@ export const inspectCommand: CliCommand = {
     const stats = new LengthStatsAccumulator();
     const issues: ReadIssue[] = [];
     let detected: PreferenceFormat | null = format === 'auto' ? null : format;
+    const found: FormatsFound = new Map();
     try {
       for await (const batch of readPreferenceBatches(file, { format })) {
         for (const item of batch) {
           if (isReadIssue(item)) {
             issues.push(item);
+            if (item.otherFormat) {
+              const f = found.get(item.otherFormat);
+              if (f) f.records++;
+              else found.set(item.otherFormat, { pairs: 0, records: 1, firstLine: item.line });
+            }
           } else {
             detected ??= item.format;
+            const f = found.get(item.format);
+            if (f) { f.pairs++; f.records++; } else found.set(item.format, { pairs: 1, records: 1, firstLine: item.line });
             stats.add(item);
           }
         }
@@ -81,10 +98,12 @@ export const inspectCommand: CliCommand = {
     }
     const result = stats.result();
     if (values.json) {
-      io.stdout.write(JSON.stringify({ format: result.pairs ? detected : null, pairs: result.pairs, errors: issues, stats: result }) + '\n');
+      // `formats`: records per format found, so a file that mixes formats says which ones.
+      const formats = Object.fromEntries([...found].map(([f, v]) => [f, v.records]));
+      io.stdout.write(JSON.stringify({ format: result.pairs ? detected : null, formats, pairs: result.pairs, errors: issues, stats: result }) + '\n');
     } else {
       for (const issue of issues) io.stderr.write(formatIssue(file, issue) + '\n');
-      io.stdout.write(humanReport(file, result.pairs ? detected : null, result, issues));
+      io.stdout.write(humanReport(file, result.pairs ? detected : null, found, result, issues));
     }
     if (result.pairs === 0) {
       const why = issues.length ? `no record could be read as a preference pair (first problem, line ${issues[0].line}: ${issues[0].message})` : 'the file holds no records';

@@ -5,6 +5,7 @@ import { CliCommand, CliIO, UsageError } from '../command';
 import { formatIssue, isPreferenceFormat, isReadIssue, PreferenceFormat, PreferencePair, readPreferenceFile } from '../../core/data';
 import { analyzePair, createExtractor, DEFAULT_MAX_KEYS, EXTRACTOR_NAMES, PairKeyAnalysis, RankedKey } from '../../core/keys';
 import { RawRange, SourcedText } from '../../core/data/types';
+import { capOccurrences } from '../../core/keys/displayLimits';
 
 const USAGE = `usage: spo keys FILE [--json] [--max-keys N] [--format F] [--extractor NAME]
 
@@ -67,21 +68,24 @@ export interface KeyRecord extends RankedKey {
   raw: RawRange | null;
 }
 
-/** One line of `spo keys --json`. */
+/** One line of `spo keys --json`. `omitted`: occurrences past the per-phrase cap (displayLimits.ts), absent when none. */
 export interface PairKeysRecord {
   line: number;
-  chosen: { keys: KeyRecord[] };
-  rejected: { keys: KeyRecord[] };
+  chosen: { keys: KeyRecord[]; omitted?: number };
+  rejected: { keys: KeyRecord[]; omitted?: number };
   degree: PairKeyAnalysis['degree'];
 }
 
 export function pairKeysRecord(pair: PreferencePair, analysis: PairKeyAnalysis): PairKeysRecord {
-  const withRaw = (text: SourcedText, keys: RankedKey[]): KeyRecord[] =>
-    keys.map((k) => ({ ...k, raw: text.source ? text.source.toRaw(k.start, k.end) : null }));
+  const side = (text: SourcedText, all: RankedKey[]): { keys: KeyRecord[]; omitted?: number } => {
+    const { keys, dropped } = capOccurrences(all);
+    const out = keys.map((k) => ({ ...k, raw: text.source ? text.source.toRaw(k.start, k.end) : null }));
+    return dropped > 0 ? { keys: out, omitted: dropped } : { keys: out };
+  };
   return {
     line: pair.line,
-    chosen: { keys: withRaw(pair.chosen, analysis.chosen.keys) },
-    rejected: { keys: withRaw(pair.rejected, analysis.rejected.keys) },
+    chosen: side(pair.chosen, analysis.chosen.keys),
+    rejected: side(pair.rejected, analysis.rejected.keys),
     degree: analysis.degree,
   };
 }
@@ -108,13 +112,17 @@ function keyList(keys: RankedKey[]): string {
     .join(' · ');
 }
 
+function omitted(n: number | undefined): string {
+  return n ? ` (+${n} more occurrences not listed)` : '';
+}
+
 function summary(record: PairKeysRecord): string {
   const d = record.degree;
   return [
     `line ${record.line}  data degree ${signed(d.data)}  ` +
       `(${d.chosenOnly.length} chosen-only, ${d.rejectedOnly.length} rejected-only, ${d.sharedPhrases.length} shared)`,
-    `  chosen:   ${keyList(record.chosen.keys)}`,
-    `  rejected: ${keyList(record.rejected.keys)}`,
+    `  chosen:   ${keyList(record.chosen.keys)}${omitted(record.chosen.omitted)}`,
+    `  rejected: ${keyList(record.rejected.keys)}${omitted(record.rejected.omitted)}`,
     '',
   ].join('\n');
 }

@@ -38,6 +38,20 @@ export function parseRecord(raw: RawRecord, format: PreferenceFormat | undefined
   return typeof parsed === 'string' && !detected ? `${parsed}; keys found: ${keyList(value)}` : parsed;
 }
 
+/** The other format this record is a valid record of (a broken record of the file's own format is not "another format"). */
+function otherFormatOf(raw: RawRecord, format: PreferenceFormat): PreferenceFormat | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.text);
+  } catch {
+    return null;
+  }
+  if (!isPlainObject(value)) return null;
+  const detected = detectFormat(value);
+  if (!detected || detected === format) return null;
+  return typeof PARSERS[detected](value, raw) === 'string' ? null : detected;
+}
+
 function keyList(record: Record<string, unknown>): string {
   const keys = Object.keys(record);
   if (keys.length === 0) return 'none';
@@ -89,7 +103,13 @@ export class PairAssembler {
 
   accept(raw: RawRecord): PreferencePair | ReadIssue {
     const parsed = parseRecord(raw, this.format);
-    if (typeof parsed === 'string') return this.issue({ line: raw.line, message: parsed });
+    if (typeof parsed === 'string') {
+      // A record of another known format in a file already read as this.format: say which, so a mixed file is obvious.
+      const other = this.format ? otherFormatOf(raw, this.format) : null;
+      return this.issue(other
+        ? { line: raw.line, message: `${parsed} (this record is ${other}, the file so far is ${this.format}: the file mixes formats)`, otherFormat: other }
+        : { line: raw.line, message: parsed });
+    }
     this.format ??= parsed.format;
     return { index: this.pairCount++, line: raw.line, ...parsed };
   }

@@ -51,4 +51,6 @@ export interface PreferencePair {
 export interface ReadIssue {
   line: number;
   message: string;
+  /** The format this record's keys match, when it differs from the file's (a file that mixes formats). */
+  otherFormat?: PreferenceFormat;
 }

@@ -5,6 +5,7 @@ import { PreferenceFormat } from '../data/types';
 import { analyzePair } from './analysis';
 import { LruCache } from './lru';
 import { Extractor } from './types';
+import { capNote, capOccurrences, DISPLAY_LIMITS } from './displayLimits';
 
 /** A document as the editor has it (e.g. a vscode.TextDocument adapted to this). */
 export interface LineSource {
@@ -46,10 +47,12 @@ export interface KeyDecorationOptions {
   format?: PreferenceFormat;
   /** Keep one per document (or per editor) across calls; omit for no caching. */
   cache?: KeyDecorationCache;
+  /** Told about each line whose highlights were capped or skipped (displayLimits.ts), with the note to show. */
+  onNote?: (line: number, note: string) => void;
 }
 
-/** A line's decorations with lines relative to the record's line, so equal texts share them. */
-type CachedLine = ReadonlyArray<Omit<KeyDecoration, 'line' | 'pairLine'> & { lineOffset: number }>;
+/** A line's decorations with lines relative to the record's line, so equal texts share them; `note` when capped. */
+type CachedLine = ReadonlyArray<Omit<KeyDecoration, 'line' | 'pairLine'> & { lineOffset: number }> & { note?: string };
 
 /**
  * Per-line-text cache of key decorations (LRU); holds no document, so any line reuses it. It keeps
@@ -105,6 +108,7 @@ export function computeKeyDecorations(doc: LineSource, range: LineRange, options
       options.cache?.set(key, cached);
     }
     const pairLine = index + 1;
+    if (cached.note) options.onNote?.(pairLine, cached.note);
     for (const d of cached) {
       const { lineOffset, ...rest } = d;
       out.push({ ...rest, line: pairLine + lineOffset, pairLine });
@@ -114,14 +118,24 @@ export function computeKeyDecorations(doc: LineSource, range: LineRange, options
 }
 
 function decorateLine(text: string, parseLine: number, options: KeyDecorationOptions): CachedLine {
+  if (text.length > DISPLAY_LIMITS.lineChars) {
+    return Object.assign([], { note: `line of ${text.length.toLocaleString('en-US')} characters: too long to highlight (limit ${DISPLAY_LIMITS.lineChars.toLocaleString('en-US')})` });
+  }
   const parsed = parsePreferenceLine(text, parseLine, options.format);
   if (!parsed || isReadIssue(parsed)) return NO_DECORATIONS;
   const analysis = analyzePair(parsed, options.extractor, options.maxKeys);
   const result: Array<CachedLine[number]> = [];
+  let dropped = 0;
   for (const side of ['chosen', 'rejected'] as const) {
     const source = parsed[side].source;
     if (!source) continue;
-    for (const k of analysis[side].keys) {
+    const capped = capOccurrences(analysis[side].keys);
+    dropped += capped.dropped;
+    for (const k of capped.keys) {
+      if (result.length >= DISPLAY_LIMITS.spansPerLine) {
+        dropped++;
+        continue;
+      }
       const raw = source.toRaw(k.start, k.end);
       result.push({
         lineOffset: raw.line - parsed.line, start: raw.start, end: raw.end, side,
@@ -129,5 +143,7 @@ function decorateLine(text: string, parseLine: number, options: KeyDecorationOpt
       });
     }
   }
-  return result;
+  if (dropped === 0) return result;
+  const note = capNote(dropped, `at most ${DISPLAY_LIMITS.occurrencesPerPhrase} per phrase, ${DISPLAY_LIMITS.spansPerLine} per line`);
+  return Object.assign(result, { note });
 }

@@ -16,6 +16,13 @@ function num(cfg: Json, key: string, source: string, fallback?: number): number 
   return v;
 }
 
+/** A dimension or count: a positive integer (a config.json from a repository may hold 0, negatives or 1e9). */
+function dim(cfg: Json, key: string, source: string, fallback?: number): number {
+  const v = num(cfg, key, source, fallback);
+  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${source}: "${key}" must be a positive integer (got ${JSON.stringify(cfg[key] ?? fallback)})`);
+  return v;
+}
+
 function optionalId(v: unknown): number | undefined {
   if (typeof v === 'number') return v;
   if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
@@ -40,17 +47,18 @@ export function parseHfConfig(cfg: Json, source = 'config.json'): CausalLMConfig
       throw new Error(`${source}: GPT-2 activation_function "${act}" is not supported (gelu_new, gelu_pytorch_tanh)`);
     }
     if (cfg.scale_attn_by_inverse_layer_idx === true) throw new Error(`${source}: scale_attn_by_inverse_layer_idx is not supported`);
-    const d = num(cfg, 'n_embd', source);
-    const nHeads = num(cfg, 'n_head', source);
+    const d = dim(cfg, 'n_embd', source);
+    const nHeads = dim(cfg, 'n_head', source);
+    if (d % nHeads !== 0) throw new Error(`${source}: n_embd ${d} is not a multiple of n_head ${nHeads}`);
     return {
       architecture,
-      vocabSize: num(cfg, 'vocab_size', source),
-      contextLength: num(cfg, 'n_positions', source, cfg.n_ctx as number | undefined),
+      vocabSize: dim(cfg, 'vocab_size', source),
+      contextLength: dim(cfg, 'n_positions', source, cfg.n_ctx as number | undefined),
       dModel: d,
-      nLayers: num(cfg, 'n_layer', source),
+      nLayers: dim(cfg, 'n_layer', source),
       nHeads,
       nKvHeads: nHeads,
-      dFf: typeof cfg.n_inner === 'number' ? cfg.n_inner : 4 * d,
+      dFf: cfg.n_inner == null ? 4 * d : dim(cfg, 'n_inner', source),
       tieWordEmbeddings: cfg.tie_word_embeddings !== false,
       normEps: num(cfg, 'layer_norm_epsilon', source, 1e-5),
       bosTokenId: optionalId(cfg.bos_token_id),
@@ -61,20 +69,23 @@ export function parseHfConfig(cfg: Json, source = 'config.json'): CausalLMConfig
   if (act !== 'silu') throw new Error(`${source}: Llama hidden_act "${act}" is not supported (silu)`);
   if (cfg.rope_scaling != null) throw new Error(`${source}: rope_scaling ${JSON.stringify(cfg.rope_scaling)} is not supported`);
   if (cfg.attention_bias === true || cfg.mlp_bias === true) throw new Error(`${source}: attention_bias / mlp_bias are not supported`);
-  const d = num(cfg, 'hidden_size', source);
-  const nHeads = num(cfg, 'num_attention_heads', source);
+  const d = dim(cfg, 'hidden_size', source);
+  const nHeads = dim(cfg, 'num_attention_heads', source);
+  if (d % nHeads !== 0) throw new Error(`${source}: hidden_size ${d} is not a multiple of num_attention_heads ${nHeads}`);
   if (typeof cfg.head_dim === 'number' && cfg.head_dim !== d / nHeads) {
     throw new Error(`${source}: head_dim ${cfg.head_dim} ≠ hidden_size / num_attention_heads (${d / nHeads}) is not supported`);
   }
+  const nKvHeads = dim(cfg, 'num_key_value_heads', source, nHeads);
+  if (nHeads % nKvHeads !== 0) throw new Error(`${source}: num_attention_heads ${nHeads} is not a multiple of num_key_value_heads ${nKvHeads}`);
   return {
     architecture,
-    vocabSize: num(cfg, 'vocab_size', source),
-    contextLength: num(cfg, 'max_position_embeddings', source),
+    vocabSize: dim(cfg, 'vocab_size', source),
+    contextLength: dim(cfg, 'max_position_embeddings', source),
     dModel: d,
-    nLayers: num(cfg, 'num_hidden_layers', source),
+    nLayers: dim(cfg, 'num_hidden_layers', source),
     nHeads,
-    nKvHeads: num(cfg, 'num_key_value_heads', source, nHeads),
-    dFf: num(cfg, 'intermediate_size', source),
+    nKvHeads,
+    dFf: dim(cfg, 'intermediate_size', source),
     tieWordEmbeddings: cfg.tie_word_embeddings === true,
     normEps: num(cfg, 'rms_norm_eps', source, 1e-6),
     ropeTheta: num(cfg, 'rope_theta', source, 10000),

@@ -6,6 +6,7 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import type { TextTokenizer } from './types';
 import { byteLevelOffsets, bytesToUnicode } from './byteLevel';
 import { readRegularFileSync } from '../fs/safeFiles';
+import { assertSafeTokenizerRegexes } from './regexGuard';
 
 /** tokenizer.json of large vocabularies is tens of MB; far beyond this it is not a tokenizer. */
 const MAX_TOKENIZER_BYTES = 512 * 1024 * 1024;
@@ -92,6 +93,7 @@ export class HfTextTokenizer implements TextTokenizer {
     private readonly tokenizerJson: Json,
     private readonly tokenizerConfig: Json = {},
   ) {
+    assertSafeTokenizerRegexes(tokenizerJson, 'tokenizer.json');
     this.tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
     const vocab = this.tokenizer.get_vocab(true);
     let maxId = -1;

@@ -5,3 +5,4 @@ export * from './curves';
 export * from './degrees';
 export * from './pairView';
 export * from './experiment';
+export * from './webviewGuards';

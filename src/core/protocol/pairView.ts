@@ -86,7 +86,5 @@ export interface PairViewPersistedState {
   source?: PairViewSource;
 }
 
-export function isPairViewWebviewMessage(value: unknown): value is PairViewWebviewMessage {
-  const type = (value as { type?: unknown } | null)?.type;
-  return type === 'ready' || type === 'navigate' || type === 'goToLine' || type === 'rendered';
-}
+/** Field-by-field check (webviewGuards.ts). */
+export { isPairViewMessage as isPairViewWebviewMessage } from './webviewGuards';

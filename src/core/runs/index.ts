@@ -16,3 +16,4 @@ export * from './experimentProgress';
 export * from './cliProcess';
 export * from './experimentResults';
 export * from './runOwnership';
+export * from './projectConfigSummary';

@@ -1,7 +1,7 @@
 // Reads <run>/metrics.jsonl (one TrainerEvent per line). The trainer may be mid-write, so a
 // truncated or garbled last line is skipped silently; a bad line elsewhere is reported by number.
 import * as fs from 'fs';
-import { isTrainerEvent, TrainerEvent } from '../protocol';
+import { TrainerEvent, upgradeTrainerEvent } from '../protocol';
 import { READ_LIMITS, readRegularFile, readRegularFileSync } from '../fs/safeFiles';
 
 export interface MetricsFileContent {
@@ -29,7 +29,9 @@ export function parseMetricsText(text: string, final = false): MetricsFileConten
       if (!(final && isLast)) badLines.push(i + 1); // a torn tail of a finished file is expected after a crash
       return;
     }
-    if (isTrainerEvent(value)) events.push(value);
+    // A line of the wrong shape is reported and skipped: one bad line never hides the rest of a run.
+    const parsed = upgradeTrainerEvent(value);
+    if ('event' in parsed) events.push(parsed.event);
     else badLines.push(i + 1);
   });
   return { events, badLines, consumedBytes: Buffer.byteLength(complete, 'utf8') };

@@ -1,7 +1,7 @@
 // Follows a metrics.jsonl that a trainer is still appending to: each read() returns only the events of the
 // lines completed since the last call, keeping a torn last line (the writer mid-line) for the next read.
 import * as fs from 'fs';
-import { isTrainerEvent, TrainerEvent } from '../protocol';
+import { TrainerEvent, upgradeTrainerEvent } from '../protocol';
 
 export interface TailRead {
   events: TrainerEvent[];
@@ -82,7 +82,8 @@ export class MetricsTail {
         out.badLines.push(this.linesSeen);
         continue;
       }
-      if (isTrainerEvent(value)) out.events.push(value);
+      const parsed = upgradeTrainerEvent(value);
+      if ('event' in parsed) out.events.push(parsed.event);
       else out.badLines.push(this.linesSeen);
     }
     return out;

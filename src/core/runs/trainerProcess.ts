@@ -3,6 +3,7 @@
 import { forEachLine, LineTail, OutputStream } from './outputLines';
 import { ChildProcess, fork } from 'child_process';
 import { isTrainerEvent, TrainerCommand, TrainerEvent } from '../protocol';
+import { describeEvent } from '../train/runFolder';
 
 export interface TrainerProcessOptions {
   /** The trainer entry script (dist/trainer.js, or out/src/trainer/main.js in tests). */
@@ -77,6 +78,9 @@ export class TrainerProcess {
     this.child.on('message', (msg) => {
       if (!isTrainerEvent(msg)) return;
       this.lastEventValue = msg;
+      // A forked trainer prints no event lines: keep them in the tail, so a crash report shows what happened last.
+      const line = describeEvent(msg);
+      if (line !== null) this.tail.push(line);
       if (msg.type === 'done') this.doneEvent = msg;
       this.events.fire(msg);
     });

@@ -3,8 +3,10 @@
 // divergence and NaN (divergence.ts, shared with the Python engine by test vectors).
 import { DivergenceAlert, DivergenceMonitor, DivergenceState } from './divergence';
 
+import type { AlertCode } from '../protocol/trainer';
+
 export interface HealthAlert {
-  code: 'plateau' | 'chosen-reward-falling';
+  code: Extract<AlertCode, 'plateau' | 'chosen-reward-falling'>;
   message: string;
 }
 

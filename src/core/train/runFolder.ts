@@ -22,6 +22,14 @@ export const RUN_FILES = {
 } as const;
 
 /**
+ * The one timestamp of run and experiment folder names: UTC `20261127-002005`, so a folder holding
+ * runs and experiments started at any time lists them in time order.
+ */
+export function runTimestamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+/**
  * A run folder. A repository may ship one (`.spo/runs/x` with `log.txt -> ~/.bashrc`), so nothing here
  * writes through a link: the folder itself and every part below it must be real, and files are opened
  * without following links (safeFiles.ts).
@@ -123,7 +131,7 @@ export function describeEvent(e: TrainerEvent): string | null {
     case 'done': return `done (${e.reason}) at step ${e.step}${e.message ? `: ${e.message}` : ''}`;
     case 'metrics': {
       const r = e.row;
-      const keys = Object.keys(r).some((k) => k.startsWith('eval/'))
+      const keys = e.split === 'eval'
         ? ['eval/loss', 'eval/rewards/accuracies', 'eval/rewards/margins', 'eval/spo/acc_pref', 'eval/spo/acc_dispref']
         : ['loss', 'loss/align', 'rewards/accuracies', 'rewards/margins', 'spo/acc_pref', 'grad_norm', 'learning_rate', 'tokens_per_second'];
       const parts = keys.filter((k) => r[k] !== undefined).map((k) => `${k}=${formatNumber(r[k])}`);

@@ -18,7 +18,7 @@ import { loadCausalLM, modelTensors, saveCausalLM } from '../model/checkpoint';
 import { EncodedPair, encodePair } from '../model/logprobs';
 import { createExtractor } from '../keys';
 import { SeededRandom } from '../random';
-import { TrainConfig, effectiveLearningRate } from './config';
+import { ConfigError, TrainConfig, alignLoss, effectiveLearningRate, tfjsEngineProblem } from './config';
 import { usesReference } from './losses';
 import { DegreeAugmenter } from './augmenter';
 import { EVAL_STEP, VARIANT_STREAM } from './variantDraws';
@@ -29,6 +29,7 @@ import { StepInput, StepMetrics, StepSettings, VariantRow, referenceLogps, stepL
 import { RUN_FILES, RunFolder } from './runFolder';
 import { HEADS_FILE, OPTIMIZER_FILE, TrainerState, chooseResumeCheckpoint, quarantineCheckpoint, readFloatTensors, readTrainerState, saveCheckpoint } from './checkpoint';
 import { nanStopPlan } from './finiteGuard';
+import { assertStepFits } from './memoryBudget';
 import { HealthMonitor, HealthState } from './health';
 import { runSft } from './sft';
 import { computeDegrees } from './degrees';
@@ -71,6 +72,13 @@ function cloneModel(tf: TF, model: CausalLM, namePrefix: string, trainable: bool
 }
 
 const now = () => Date.now();
+
+/** What the TF.js backend computes on, for the started event: only the CUDA build of tfjs-node uses a GPU. */
+function tfjsDevice(backend: string, choice: string, notes: readonly string[]): string {
+  if (backend !== 'tensorflow') return 'cpu';
+  const gpuLoaded = choice === 'tfjs-node-gpu' || (choice === 'auto' && !notes.some((n) => n.startsWith('tfjs-node-gpu')));
+  return gpuLoaded ? 'gpu' : 'cpu';
+}
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -78,6 +86,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * metrics.jsonl before they propagate.
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
+  const unsupported = tfjsEngineProblem(options.config);
+  if (unsupported) throw new ConfigError(unsupported);
   const run = new RunFolder(options.runDir);
   if (!options.resume && run.exists(RUN_FILES.metrics)) {
     throw new Error(`${run.dir} already holds a run (metrics.jsonl exists): continue it with --resume, or choose another --out`);
@@ -101,6 +111,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
 async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<TrainResult> {
   const cfg = options.config;
+  const loss = alignLoss(cfg);
   const hooks = options.hooks ?? {};
   const emit = (event: TrainerEvent): void => {
     run.record(event);
@@ -128,21 +139,21 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   const evalSet = new Set(split.eval);
   const extractor = createExtractor(cfg.extractor);
   const keys: Array<{ chosen: KeySpan[]; rejected: KeySpan[] }> = pairs.map((p) => ({
-    chosen: extractor.extract(p.chosen.text, cfg.maxKeys),
-    rejected: extractor.extract(p.rejected.text, cfg.maxKeys),
+    chosen: extractor.extract(p.chosen.text, cfg.max_keys),
+    rejected: extractor.extract(p.rejected.text, cfg.max_keys),
   }));
 
   emit({
     type: 'started', runDir: run.dir, runName: path.basename(run.dir), backend, backendNote: notes.join('; '),
     totalSteps: cfg.max_steps, config: cfg as unknown as Record<string, unknown>, time: now(),
-    pid: process.pid, host: os.hostname(),
+    pid: process.pid, host: os.hostname(), engine: 'tfjs', device: tfjsDevice(backend, cfg.backend, notes),
   });
   const heldOutFrom = split.evalData ? ` from ${split.evalData}` : '';
-  log('info', `${pairs.length} pairs (${split.train.length} train, ${split.eval.length} held out${heldOutFrom}); loss ${cfg.loss}, β ${cfg.beta}, γ ${cfg['spo.gamma']}, K ${cfg['spo.classes']}, lr ${effectiveLearningRate(cfg)}`);
+  log('info', `${pairs.length} pairs (${split.train.length} train, ${split.eval.length} held out${heldOutFrom}); loss ${loss}, β ${cfg.beta}, γ ${cfg.spo_gamma}, K ${cfg.spo_classes}, lr ${effectiveLearningRate(cfg)}`);
 
   // ---- tokenizer and models ---------------------------------------------------------------------
-  const needsRef = usesReference(cfg.loss);
-  const spoOn = cfg['spo.gamma'] > 0;
+  const needsRef = usesReference(loss);
+  const spoOn = cfg.spo_gamma > 0;
   const checkpointSteps = options.resume ? run.checkpointSteps() : [];
   if (options.resume && checkpointSteps.length === 0) throw new Error(`${run.dir}: no checkpoint to resume from`);
   // The newest checkpoint may be torn (a crash mid-write by an older version, a disk error): fall back, saying so.
@@ -163,13 +174,13 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   } else {
     progress('tokenizer', 0, 1, null);
     const texts = split.train.flatMap((i) => [pairs[i].prompt.text, pairs[i].chosen.text, pairs[i].rejected.text]);
-    const bpe = trainByteLevelBpe(texts, { vocabSize: cfg['tiny.vocab_size'], modelMaxLength: cfg['tiny.context_length'] });
+    const bpe = trainByteLevelBpe(texts, { vocabSize: cfg.tiny_vocab_size, modelMaxLength: cfg.tiny_context_length });
     tokenizer = new HfTextTokenizer(bpe.tokenizerJson, bpe.tokenizerConfig);
     log('info', `tiny preset: byte-level BPE tokenizer with ${tokenizer.vocabSize} tokens (${bpe.merges} merges) trained on the training split`);
-    const D = cfg['tiny.d_model'];
+    const D = cfg.tiny_d_model;
     policy = createGpt2(tf, {
-      architecture: 'gpt2', vocabSize: tokenizer.vocabSize, contextLength: cfg['tiny.context_length'], dModel: D,
-      nLayers: cfg['tiny.n_layers'], nHeads: cfg['tiny.n_heads'], nKvHeads: cfg['tiny.n_heads'], dFf: 4 * D,
+      architecture: 'gpt2', vocabSize: tokenizer.vocabSize, contextLength: cfg.tiny_context_length, dModel: D,
+      nLayers: cfg.tiny_n_layers, nHeads: cfg.tiny_n_heads, nKvHeads: cfg.tiny_n_heads, dFf: 4 * D,
       tieWordEmbeddings: true, normEps: 1e-5, bosTokenId: tokenizer.bosTokenId, eosTokenId: tokenizer.eosTokenId,
     }, cfg.seed, { namePrefix: 'policy' });
   }
@@ -180,23 +191,26 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     chosen: encodePair(tokenizer, p.prompt.text, p.chosen.text, maxLen),
     rejected: encodePair(tokenizer, p.prompt.text, p.rejected.text, maxLen),
   }));
+  // Before the first forward pass allocates anything big: refuse a step that cannot fit, with the numbers.
+  const longest = encoded.reduce((m, e) => Math.max(m, e.chosen.ids.length, e.rejected.ids.length), 1);
+  assertStepFits(policy.config, { pairs: cfg.per_device_train_batch_size, tokens: longest, reference: needsRef && !cfg.precompute_ref_log_probs }, backend, resumeDir ?? cfg.model ?? 'the tiny preset');
 
-  if (!resumeDir && !cfg.model && cfg['tiny.sft_steps'] > 0) {
+  if (!resumeDir && !cfg.model && cfg.tiny_sft_steps > 0) {
     // SFT on prompt + chosen: the result is the reference policy and the starting point.
     const sftSeqs = split.train.map((i) => encoded[i].chosen);
     const t0 = now();
     const last = await runSft(tf, policy, sftSeqs, {
-      steps: cfg['tiny.sft_steps'], batchSize: cfg.batch_size, learningRate: cfg['tiny.sft_learning_rate'],
-      warmupSteps: Math.min(10, cfg['tiny.sft_steps']), padId, seed: cfg.seed, maxGradNorm: cfg.max_grad_norm,
+      steps: cfg.tiny_sft_steps, batchSize: cfg.per_device_train_batch_size, learningRate: cfg.tiny_sft_learning_rate,
+      warmupSteps: Math.min(10, cfg.tiny_sft_steps), padId, seed: cfg.seed, maxGradNorm: cfg.max_grad_norm,
       shouldStop: stopRequested,
       onStep: (step, loss) => {
-        const total = cfg['tiny.sft_steps'];
+        const total = cfg.tiny_sft_steps;
         const eta = ((now() - t0) / 1000 / step) * (total - step);
         progress('sft', step, total, step > 1 ? eta : null);
         if (step % 25 === 0 || step === total) log('info', `sft step ${step}/${total} loss ${loss.toFixed(4)}`);
       },
     });
-    log('info', `SFT done: ${cfg['tiny.sft_steps']} steps, final LM loss ${last.toFixed(4)} (the reference policy)`);
+    log('info', `SFT done: ${cfg.tiny_sft_steps} steps, final LM loss ${last.toFixed(4)} (the reference policy)`);
   }
 
   // The reference: saved once into reference/ so a resume uses the very same weights.
@@ -215,8 +229,8 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
       reference = cloneModel(tf, policy, 'reference', false);
       if (cfg.precompute_ref_log_probs) {
         refCache = new Map();
-        for (let s = 0; s < pairs.length; s += cfg.batch_size) {
-          const idx = Array.from({ length: Math.min(cfg.batch_size, pairs.length - s) }, (_, j) => s + j);
+        for (let s = 0; s < pairs.length; s += cfg.per_device_train_batch_size) {
+          const idx = Array.from({ length: Math.min(cfg.per_device_train_batch_size, pairs.length - s) }, (_, j) => s + j);
           const r = referenceLogps(tf, reference, [...idx.map((i) => encoded[i].chosen), ...idx.map((i) => encoded[i].rejected)], idx.length, padId);
           idx.forEach((i, j) => refCache!.set(i, { chosen: r.chosen[j], rejected: r.rejected[j] }));
         }
@@ -232,7 +246,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   };
 
   // ---- heads, optimizer, state -----------------------------------------------------------------------
-  const K = cfg['spo.classes'];
+  const K = cfg.spo_classes;
   const heads: SpoHeads = resumeDir && fs.existsSync(path.join(resumeDir, HEADS_FILE))
     ? spoHeadsFromTensors(tf, readFloatTensors(path.join(resumeDir, HEADS_FILE)), path.join(resumeDir, HEADS_FILE))
     : createSpoHeads(tf, policy.config.dModel, K, cfg.seed + 1);
@@ -243,7 +257,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     beta1: cfg.adam_beta1, beta2: cfg.adam_beta2, epsilon: cfg.adam_epsilon, weightDecay: cfg.weight_decay, maxGradNorm: cfg.max_grad_norm,
   });
   const dataRng = new SeededRandom(cfg.seed);
-  const health = new HealthMonitor(cfg.loss === 'sigmoid');
+  const health = new HealthMonitor(loss === 'sigmoid');
   let state: TrainerState;
   if (resumeDir) {
     state = readTrainerState(resumeDir);
@@ -258,10 +272,10 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   const maxLr = effectiveLearningRate(cfg);
   const schedule = { maxLr, minLr: maxLr * cfg.min_lr_ratio, warmupSteps: cfg.warmup_steps, totalSteps: cfg.max_steps };
   const settings: StepSettings = {
-    loss: cfg.loss,
+    loss,
     lossOptions: { beta: cfg.beta, labelSmoothing: cfg.label_smoothing, simpoGamma: cfg.simpo_gamma, orpoLambda: cfg.orpo_lambda },
-    gamma: cfg['spo.gamma'],
-    pooling: cfg['spo.pooling'],
+    gamma: cfg.spo_gamma,
+    pooling: cfg.spo_pooling,
     padId,
   };
   const augmenter = new DegreeAugmenter(K);
@@ -307,10 +321,10 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   const evaluate = async (step: number): Promise<MetricsRow | undefined> => {
     const sums: Record<string, number> = {};
     const weights: Record<string, number> = {};
-    for (let s = 0; s < split.eval.length; s += cfg.batch_size) {
+    for (let s = 0; s < split.eval.length; s += cfg.per_device_train_batch_size) {
       await yieldToEventLoop();
       if (stopRequested()) return undefined;
-      const idx = split.eval.slice(s, s + cfg.batch_size);
+      const idx = split.eval.slice(s, s + cfg.per_device_train_batch_size);
       const input = buildInput(idx, EVAL_STEP); // the same variants at every eval, so evals compare
       let m: StepMetrics = {};
       tf.tidy(() => { m = stepLoss(tf, policy, spoOn ? heads : null, input, settings).collect(); });
@@ -322,7 +336,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     }
     const row: MetricsRow = { step };
     for (const k of Object.keys(sums)) row[`eval/${k}`] = sums[k] / Math.max(1, weights[k]);
-    emit({ type: 'metrics', row, time: now() });
+    emit({ type: 'metrics', split: 'eval', row, time: now() });
     return row;
   };
 
@@ -351,7 +365,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     }
     // Next batch in the epoch's order; a new epoch reshuffles (the order and position are checkpointed).
     const idx: number[] = [];
-    while (idx.length < cfg.batch_size) {
+    while (idx.length < cfg.per_device_train_batch_size) {
       if (state.position >= state.order.length) {
         state = { ...state, epoch: state.epoch + 1, position: 0, order: dataRng.shuffled(split.train) };
       }
@@ -400,16 +414,16 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
       grad_norm: gradNorm,
       learning_rate: lr,
       tokens_per_second: result!.tokens / Math.max(seconds, 1e-6),
-      epoch: (step * cfg.batch_size) / split.train.length,
+      epoch: (step * cfg.per_device_train_batch_size) / split.train.length,
     };
-    if (step % cfg.log_every === 0 || step === cfg.max_steps) emit({ type: 'metrics', row, time: now() });
+    if (step % cfg.logging_steps === 0 || step === cfg.max_steps) emit({ type: 'metrics', split: 'train', row, time: now() });
     for (const a of [...stability.alerts, ...health.observe(step, metrics['loss/align'], metrics['rewards/chosen'])]) {
       emit({ type: 'alert', code: a.code, step, message: a.message, time: now() });
     }
     const perStep = (now() - t0) / 1000 / (step - startStep);
     progress('align', step, cfg.max_steps, step - startStep > 1 ? perStep * (cfg.max_steps - step) : null);
-    if (cfg.eval_every > 0 && step % cfg.eval_every === 0 && split.eval.length > 0) lastEval = (await evaluate(step)) ?? lastEval;
-    if (cfg.save_every > 0 && step % cfg.save_every === 0) lastSaved = (saveNow(step), step);
+    if (cfg.eval_steps > 0 && step % cfg.eval_steps === 0 && split.eval.length > 0) lastEval = (await evaluate(step)) ?? lastEval;
+    if (cfg.save_steps > 0 && step % cfg.save_steps === 0) lastSaved = (saveNow(step), step);
   }
 
   // ---- end of training: final eval, checkpoint, degrees ------------------------------------------------------
@@ -421,8 +435,8 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   if (stopRequested()) return finish('stopped', final, 'stopped on request');
   const degreeStart = now();
   const records = await computeDegrees(tf, policy, spoOn ? heads : null, {
-    pairs, encoded, keys, evalSet, refLogps: needsRef ? refFor : null, loss: cfg.loss, beta: cfg.beta,
-    pooling: cfg['spo.pooling'], padId, batchSize: cfg.batch_size,
+    pairs, encoded, keys, evalSet, refLogps: needsRef ? refFor : null, loss, beta: cfg.beta,
+    pooling: cfg.spo_pooling, padId, batchSize: cfg.per_device_train_batch_size,
   }, (done, total) => progress('degrees', done, total, done > 0 ? ((now() - degreeStart) / 1000 / done) * (total - done) : null), stopRequested);
   // The final checkpoint is saved already; a stop here only skips degrees.jsonl.
   if (!records) return finish('stopped', final, 'stopped on request before the per-example degrees were written');

@@ -11,6 +11,7 @@ import { isRunTraining } from '../../core/runs/runLiveness';
 import { RunManager } from '../training/runManager';
 import { experimentsDirectory, runsDirectory } from '../training/runsLocation';
 import { webviewHtml, webviewOptions } from './webviewHtml';
+import { isCurvesCommand } from '../../core/protocol/webviewGuards';
 
 export const CURVES_VIEW_TYPE = 'spo.curves';
 const DEFAULT_VIEW: CurvesViewState = { selected: [], smoothing: 0.6, logScale: false };
@@ -75,7 +76,10 @@ export class CurvesPanel {
     });
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: CurvesCommand) => this.onCommand(m)),
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (isCurvesCommand(m)) this.onCommand(m);
+        else ctx.output.warn(`Training Curves: ignored a malformed webview message ${JSON.stringify(m)?.slice(0, 200)}`);
+      }),
       ...this.runFolderWatchers(),
       ctx.manager.onEvent(({ run, event }) => {
         if (!run) return;

@@ -4,6 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { DegreesCommand, DegreesNotification } from '../../core/protocol';
 import { webviewHtml, webviewOptions } from '../curves/webviewHtml';
+import { isDegreesCommand } from '../../core/protocol/webviewGuards';
 
 export type DegreeMode = 'example' | 'dataset';
 
@@ -44,7 +45,9 @@ export class DegreePanel {
     });
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: DegreesCommand) => this.onCommand(m)),
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (isDegreesCommand(m)) void this.onCommand(m);
+      }),
     );
   }
 

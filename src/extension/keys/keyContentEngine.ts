@@ -9,6 +9,7 @@ import {
 import { JsonArrayIndex, MAX_JSON_ARRAY_CHARS, ParsedJsonArray } from './jsonArrayIndex';
 import { preferenceLayout } from './preferenceDocument';
 import { KeyContentSettings, readKeyContentSettings } from './settings';
+import { capOccurrences } from '../../core/keys/displayLimits';
 
 export type PairAtLine =
   | { kind: 'pair'; pair: PreferencePair; analysis: PairKeyAnalysis }
@@ -54,13 +55,14 @@ export class KeyContentEngine {
   }
 
   /** Key decorations on the 0-based lines of `range` of a preference document. */
-  decorations(document: vscode.TextDocument, range: LineRange): KeyDecoration[] {
+  /** `onNote`: lines whose highlights were capped or skipped, with the note to show there. */
+  decorations(document: vscode.TextDocument, range: LineRange, onNote?: (line: number, note: string) => void): KeyDecoration[] {
     const layout = preferenceLayout(document);
     if (layout === 'jsonl') {
       return computeKeyDecorations(
         { lineCount: document.lineCount, getLine: (i) => document.lineAt(i).text },
         range,
-        { extractor: this.extractorInstance, maxKeys: this.current.maxKeys, format: this.current.format, cache: this.lineCache },
+        { extractor: this.extractorInstance, maxKeys: this.current.maxKeys, format: this.current.format, cache: this.lineCache, onNote },
       );
     }
     if (layout === 'json') {
@@ -151,7 +153,8 @@ function pairDecorations(pair: PreferencePair, analysis: PairKeyAnalysis): KeyDe
   return (['chosen', 'rejected'] as const).flatMap((side) => {
     const source = pair[side].source;
     if (!source) return [];
-    return analysis[side].keys.map((k) => {
+    // The same per-phrase cap as JSONL lines (displayLimits.ts): a record repeating one phrase stays cheap.
+    return capOccurrences(analysis[side].keys).keys.map((k) => {
       const raw = source.toRaw(k.start, k.end);
       return {
         line: raw.line, start: raw.start, end: raw.end, side, shared: k.shared, phrase: k.phrase, score: k.score,

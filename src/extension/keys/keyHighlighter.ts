@@ -35,8 +35,15 @@ function styleOf(d: KeyDecoration): Style {
   return d.side === 'chosen' ? (d.shared ? 'chosenShared' : 'chosen') : (d.shared ? 'rejectedShared' : 'rejected');
 }
 
+/** Where a line's highlights were capped: a dim note after the line's end, so the user knows some are missing. */
+function createNoteStyle(): vscode.TextEditorDecorationType {
+  return vscode.window.createTextEditorDecorationType({ after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), margin: '0 0 0 2em' } });
+}
+
 export class KeyHighlighter implements vscode.Disposable {
   private readonly styles = createStyles();
+  private readonly noteStyle = createNoteStyle();
+  private readonly notes = new Map<vscode.TextEditor, Array<{ line: number; note: string }>>();
   private readonly applied = new Map<vscode.TextEditor, AppliedKeyDecoration[]>();
   private readonly pending = new Set<vscode.TextEditor>();
   private timer: NodeJS.Timeout | undefined;
@@ -65,8 +72,20 @@ export class KeyHighlighter implements vscode.Disposable {
     return this.applied.get(editor) ?? [];
   }
 
+  /** Notes of capped lines last shown in `editor` (1-based lines). */
+  notesIn(editor: vscode.TextEditor): ReadonlyArray<{ line: number; note: string }> {
+    return this.notes.get(editor) ?? [];
+  }
+
   private paint(editor: vscode.TextEditor): void {
-    const decorations = this.engine.settings.highlightsEnabled ? this.compute(editor) : [];
+    const notes: Array<{ line: number; note: string }> = [];
+    const decorations = this.engine.settings.highlightsEnabled ? this.compute(editor, notes) : [];
+    editor.setDecorations(this.noteStyle, notes.map(({ line, note }) => {
+      const end = editor.document.lineAt(line - 1).range.end;
+      return { range: new vscode.Range(end, end), renderOptions: { after: { contentText: `SPO: ${note}` } } };
+    }));
+    if (notes.length > 0) this.notes.set(editor, notes);
+    else this.notes.delete(editor);
     const byStyle: Record<Style, vscode.Range[]> = { chosen: [], rejected: [], chosenShared: [], rejectedShared: [] };
     const applied: AppliedKeyDecoration[] = [];
     for (const d of decorations) {
@@ -79,7 +98,7 @@ export class KeyHighlighter implements vscode.Disposable {
     else this.applied.delete(editor);
   }
 
-  private compute(editor: vscode.TextEditor): KeyDecoration[] {
+  private compute(editor: vscode.TextEditor, notes: Array<{ line: number; note: string }>): KeyDecoration[] {
     const out: KeyDecoration[] = [];
     const document = editor.document;
     let next = 0;
@@ -87,7 +106,7 @@ export class KeyHighlighter implements vscode.Disposable {
       for (const visible of byStartLine(editor.visibleRanges)) {
         const first = Math.max(next, visible.start.line - MARGIN_LINES);
         const last = Math.min(document.lineCount - 1, visible.end.line + MARGIN_LINES);
-        if (last >= first) out.push(...this.engine.decorations(document, { first, last }));
+        if (last >= first) out.push(...this.engine.decorations(document, { first, last }, (line, note) => notes.push({ line, note })));
         next = last + 1;
       }
     } catch (err) {
@@ -101,6 +120,8 @@ export class KeyHighlighter implements vscode.Disposable {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     for (const style of Object.values(this.styles)) style.dispose();
+    this.noteStyle.dispose();
+    this.notes.clear();
     this.applied.clear();
     this.pending.clear();
   }

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { KeyDecoration } from '../../core/keys';
 import { CommandId } from '../commandIds';
 import { KeyContentEngine } from './keyContentEngine';
+import { codeSpan } from '../../core/keys/markdown';
 
 /** Internal command behind the hover's "Copy phrase" link (not in the palette). */
 export const COPY_KEY_PHRASE_COMMAND = 'spo.copyKeyPhrase';
@@ -13,9 +14,6 @@ function commandLink(label: string, command: string, args: unknown[], title: str
 }
 
 /** Markdown inline code that survives backticks inside the phrase. */
-export function codeSpan(text: string): string {
-  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
-}
 
 function formatDegree(value: number): string {
   return `${value > 0 ? '+' : ''}${value.toFixed(3)}`;

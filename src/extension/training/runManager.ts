@@ -3,7 +3,9 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TrainerEvent } from '../../core/protocol';
-import { listCheckpoints, resumeArgs, TrainerExit, TrainerProcess, TrainRequest, trainerArgs } from '../../core/runs';
+import { listCheckpoints, resumeArgs, TrainerExit, TrainerProcess, trainerArgs, writeRunConfig } from '../../core/runs';
+import type { TrainConfig } from '../../core/train/config';
+import { describeEvent } from '../../core/train/runFolder';
 import { CommandId } from '../commandIds';
 
 /** Context key for `when` clauses (e.g. Stop Training in the palette only while a run is live). */
@@ -11,7 +13,8 @@ export const TRAINING_ACTIVE_CONTEXT = 'spo.trainingActive';
 
 export interface LiveRun {
   process: TrainerProcess;
-  request: TrainRequest;
+  /** The run's resolved config (what its config.json holds). */
+  config: TrainConfig;
   /** Known once the trainer sends `started`. */
   name: string | null;
   runDir: string | null;
@@ -22,6 +25,15 @@ export interface LiveRun {
   checkpoint: string | null;
   /** True when this process continues an earlier run from its checkpoint. */
   resumed: boolean;
+  /** "torch · cuda:0 (H100 …)" / "tfjs · wasm", from the started event: shown in the status bar and progress. */
+  engineLabel?: string;
+}
+
+/** The engine and device a started event names (the torch engine sends both; TF.js names its backend). */
+export function engineLabel(event: Extract<TrainerEvent, { type: 'started' }>): string {
+  const e = event as typeof event & { engine?: string; device?: string };
+  const engine = e.engine ?? (e.backend.startsWith('torch') ? 'torch' : 'tfjs');
+  return `${engine} · ${e.device ?? e.backend}`;
 }
 
 /** A trainer event, tagged with the run it belongs to (null before `started`). */
@@ -60,8 +72,10 @@ export class RunManager implements vscode.Disposable {
   }
 
   /** What the e2e test hook reports. */
-  state(): { live: boolean; run: string | null; pid: number | null; resumed: boolean; lastEvent: TrainerEvent | null; step: number; lastExit: RunEnded | null } {
+  state(): { live: boolean; run: string | null; pid: number | null; resumed: boolean; lastEvent: TrainerEvent | null; step: number; lastExit: RunEnded | null; engine: string | null; statusText: string } {
     return {
+      engine: this.live?.engineLabel ?? null,
+      statusText: this.statusItem.text,
       live: this.live !== null,
       resumed: this.live?.resumed ?? false,
       run: this.live?.name ?? null,
@@ -72,33 +86,34 @@ export class RunManager implements vscode.Disposable {
     };
   }
 
-  /** Fork the trainer for `request`. Throws if a run is already live. */
-  start(request: TrainRequest, cwd: string): LiveRun {
-    return this.launch(request, trainerArgs(request), cwd, false);
+  /** Write `config` into its run folder (`output_dir`) and fork the trainer on it. Throws if a run is already live. */
+  start(config: TrainConfig, cwd: string): LiveRun {
+    if (this.live) throw new Error(`a training run is already active (${this.live.name ?? 'starting'})`);
+    writeRunConfig(config);
+    return this.launch(config, trainerArgs(config), cwd, false);
   }
 
   /**
-   * Continue the run in `request.runDir` from its last checkpoint (the trainer reads the run's
+   * Continue the run in `config.output_dir` from its last checkpoint (the trainer reads the run's
    * config.json); `maxSteps` extends its budget. Throws if a run is already live.
    */
   /** `trustRun`: the user confirmed continuing a run folder that is not this machine's own. */
-  resume(request: TrainRequest, cwd: string, maxSteps?: number, trustRun = false): LiveRun {
-    return this.launch(maxSteps === undefined ? request : { ...request, maxSteps }, resumeArgs(request.runDir, maxSteps, trustRun), cwd, true);
+  resume(config: TrainConfig, cwd: string, maxSteps?: number, trustRun = false): LiveRun {
+    return this.launch(maxSteps === undefined ? config : { ...config, max_steps: maxSteps }, resumeArgs(config.output_dir ?? '', maxSteps, trustRun), cwd, true);
   }
 
-  private launch(request: TrainRequest, args: string[], cwd: string, resumed: boolean): LiveRun {
+  private launch(config: TrainConfig, args: string[], cwd: string, resumed: boolean): LiveRun {
+    const runDir = config.output_dir ?? '';
     if (this.live) throw new Error(`a training run is already active (${this.live.name ?? 'starting'})`);
     this.output.info(`${resumed ? 'Resuming' : 'Starting'} trainer: node ${path.basename(this.trainerEntry)} ${args.join(' ')}`);
     // ELECTRON_RUN_AS_NODE: under desktop VS Code, process.execPath is Electron; this makes it plain Node.
     const proc = TrainerProcess.start({ entry: this.trainerEntry, args, cwd, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-    const run: LiveRun = { process: proc, request, name: path.basename(request.runDir), runDir: request.runDir, lastEvent: null, step: 0, totalSteps: request.maxSteps, checkpoint: null, resumed };
+    const run: LiveRun = { process: proc, config, name: path.basename(runDir), runDir, lastEvent: null, step: 0, totalSteps: config.max_steps, checkpoint: null, resumed };
     this.live = run;
-    // The trainer prints every event as a readable line on stderr (log.txt's format): that is the log shown.
-    proc.onOutput(({ line }) => {
-      if (line.startsWith('[error]') || line.startsWith('spo train:')) this.output.error(line);
-      else if (line.startsWith('[warn]') || line.startsWith('[alert')) this.output.warn(line);
-      else this.output.info(line);
-    });
+    // The log shown is the typed events (log.txt's lines, at their own level) plus whatever else the
+    // process prints (a forked trainer prints no event lines of its own: they arrive typed over IPC).
+    proc.onEvent((event) => this.logEvent(event));
+    proc.onOutput(({ stream, line }) => (stream === 'stderr' ? this.output.warn(line) : this.output.info(line)));
     proc.onEvent((event) => this.handleEvent(run, event));
     void proc.exited.then((exit) => this.handleExit(run, exit));
     this.showProgress(run);
@@ -118,7 +133,7 @@ export class RunManager implements vscode.Disposable {
 
   /**
    * Deactivation or window reload: ask the trainer to checkpoint and stop, SIGKILL after a short grace
-   * (losing at most the steps since the last save, not up to `save_every`). Resolves once it exited.
+   * (losing at most the steps since the last save, not up to `save_steps`). Resolves once it exited.
    */
   shutdown(): Promise<unknown> {
     const run = this.live;
@@ -143,6 +158,8 @@ export class RunManager implements vscode.Disposable {
         run.name = event.runName;
         run.runDir = event.runDir;
         run.totalSteps = event.totalSteps;
+        run.engineLabel = engineLabel(event);
+        this.output.info(`Run ${event.runName}: engine ${run.engineLabel}.`);
         break;
       case 'progress':
         run.step = event.step;
@@ -150,7 +167,7 @@ export class RunManager implements vscode.Disposable {
         this.updateStatus(run, `${event.phase} ${event.step}/${event.totalSteps}`);
         break;
       case 'metrics':
-        if (!Object.keys(event.row).some((k) => k.startsWith('eval/'))) run.step = Math.max(run.step, event.row.step);
+        if (event.split === 'train') run.step = Math.max(run.step, event.row.step);
         break;
       case 'alert':
         void vscode.window.showWarningMessage(`SPO training: ${event.message}`, 'Show Curves').then((a) => {
@@ -186,7 +203,7 @@ export class RunManager implements vscode.Disposable {
     } else if (exit.done?.reason === 'completed') {
       void vscode.window.showInformationMessage(`SPO training finished: run ${run.name ?? ''} (${exit.done.step} steps).`, 'Show Curves', 'Show Dataset Degrees').then((a) => {
         if (a === 'Show Curves') void vscode.commands.executeCommand(CommandId.ShowCurves, { run: run.name });
-        if (a === 'Show Dataset Degrees') void vscode.commands.executeCommand(CommandId.ShowDatasetDegrees, { uri: vscode.Uri.file(run.request.data) });
+        if (a === 'Show Dataset Degrees') void vscode.commands.executeCommand(CommandId.ShowDatasetDegrees, { uri: vscode.Uri.file(run.config.data) });
       });
     } else {
       const ckpt = run.checkpoint ? `; checkpoint ${run.checkpoint}` : '';
@@ -196,10 +213,20 @@ export class RunManager implements vscode.Disposable {
     }
   }
 
+  private logEvent(event: TrainerEvent): void {
+    const line = describeEvent(event);
+    if (line === null) return;
+    const failed = (event.type === 'log' && event.level === 'error') || (event.type === 'done' && event.reason === 'failed');
+    const warning = (event.type === 'log' && event.level === 'warn') || event.type === 'alert';
+    if (failed) this.output.error(line);
+    else if (warning) this.output.warn(line);
+    else this.output.info(line);
+  }
+
   private updateStatus(run: LiveRun, text: string): void {
     if (this.live !== run) return;
     this.statusItem.text = `$(sync~spin) SPO ${text}`;
-    this.statusItem.tooltip = `SPO training ${run.name ?? ''}: click to show the curves`;
+    this.statusItem.tooltip = `SPO training ${run.name ?? ''}${run.engineLabel ? ` on ${run.engineLabel}` : ''}: click to show the curves`;
     this.statusItem.show();
   }
 
@@ -218,7 +245,8 @@ export class RunManager implements vscode.Disposable {
           if (pct < reported) reported = 0;
           reported = Math.max(reported, pct);
           const eta = event.etaSeconds === null ? '' : `, ETA ${formatEta(event.etaSeconds)}`;
-          progress.report({ message: `${event.phase} step ${event.step}/${event.totalSteps}${eta}`, increment });
+          const on = run.engineLabel ? ` (${run.engineLabel})` : '';
+          progress.report({ message: `${event.phase} step ${event.step}/${event.totalSteps}${eta}${on}`, increment });
         });
         void run.process.exited.then(() => {
           sub();

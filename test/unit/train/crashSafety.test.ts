@@ -17,9 +17,9 @@ import type { TrainerEvent } from '../../../src/core/protocol/trainer';
 function tinyConfig(data: string, overrides: Record<string, unknown> = {}): TrainConfig {
   return resolveConfig([{
     values: {
-      data, backend: 'wasm', learning_rate: 3e-3, warmup_steps: 1, max_steps: 4, batch_size: 4, max_length: 64, eval_every: 0, save_every: 2,
+      data, backend: 'wasm', learning_rate: 3e-3, warmup_steps: 1, max_steps: 4, per_device_train_batch_size: 4, max_length: 64, eval_steps: 0, save_steps: 2,
       max_pairs: 16, write_degrees: false,
-      'tiny.vocab_size': 280, 'tiny.d_model': 16, 'tiny.n_layers': 1, 'tiny.n_heads': 2, 'tiny.context_length': 64, 'tiny.sft_steps': 2,
+      tiny_vocab_size: 280, tiny_d_model: 16, tiny_n_layers: 1, tiny_n_heads: 2, tiny_context_length: 64, tiny_sft_steps: 2,
       ...overrides,
     },
   }]);

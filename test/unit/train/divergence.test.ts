@@ -83,9 +83,9 @@ describe('finite guard in the optimizer', () => {
 function tinyConfig(data: string, overrides: Record<string, unknown>): TrainConfig {
   return resolveConfig([{
     values: {
-      data, backend: 'wasm', warmup_steps: 0, max_steps: 8, batch_size: 4, max_length: 64, eval_every: 0, save_every: 0,
+      data, backend: 'wasm', warmup_steps: 0, max_steps: 8, per_device_train_batch_size: 4, max_length: 64, eval_steps: 0, save_steps: 0,
       max_pairs: 16, write_degrees: false, max_grad_norm: 0,
-      'tiny.vocab_size': 280, 'tiny.d_model': 16, 'tiny.n_layers': 1, 'tiny.n_heads': 2, 'tiny.context_length': 64, 'tiny.sft_steps': 2,
+      tiny_vocab_size: 280, tiny_d_model: 16, tiny_n_layers: 1, tiny_n_heads: 2, tiny_context_length: 64, tiny_sft_steps: 2,
       ...overrides,
     },
   }]);
@@ -109,10 +109,10 @@ describe('trainer on a diverging learning rate (issue 13 §4)', () => {
     assert.ok(codes.some((c) => c === 'divergence' || c === 'grad-norm-explosion' || c === 'nan'), `alerts: ${codes.join(', ') || 'none'}`);
   });
 
-  it('--lr 1e38 with save_every=1: no checkpoint left to resume holds weights that fail, and the stop says which is good', async () => {
+  it('--lr 1e38 with save_steps=1: no checkpoint left to resume holds weights that fail, and the stop says which is good', async () => {
     const runDir = path.join(dir, 'lr1e38');
     const events: TrainerEvent[] = [];
-    const result = await train({ config: tinyConfig(data, { learning_rate: 1e38, save_every: 1 }), runDir, hooks: { onEvent: (e) => events.push(e) } });
+    const result = await train({ config: tinyConfig(data, { learning_rate: 1e38, save_steps: 1 }), runDir, hooks: { onEvent: (e) => events.push(e) } });
     assert.equal(result.reason, 'failed');
     const alert = events.find((e) => e.type === 'alert' && e.code === 'nan');
     assert.ok(alert && alert.type === 'alert', 'a nan alert');
@@ -132,7 +132,7 @@ describe('trainer on a diverging learning rate (issue 13 §4)', () => {
     else assert.match(result.message!, /no good checkpoint was saved yet/);
     // And resuming it with a sane learning rate does not go NaN at once (or finds nothing to resume: never a poisoned start).
     if (left.length > 0) {
-      const resumed = await train({ config: tinyConfig(data, { learning_rate: 1e-3, save_every: 1, max_steps: 10 }), runDir, resume: true });
+      const resumed = await train({ config: tinyConfig(data, { learning_rate: 1e-3, save_steps: 1, max_steps: 10 }), runDir, resume: true });
       assert.notEqual(resumed.reason, 'failed', resumed.message);
     } else {
       await assert.rejects(train({ config: tinyConfig(data, { learning_rate: 1e-3, max_steps: 10 }), runDir, resume: true }), /no checkpoint to resume from/);

@@ -16,9 +16,9 @@ import { runOwnership } from '../../../src/core/runs/runOwnership';
 function tinyConfig(data: string, overrides: Record<string, unknown> = {}): TrainConfig {
   return resolveConfig([{
     values: {
-      data, backend: 'wasm', learning_rate: 3e-3, warmup_steps: 1, max_steps: 4, batch_size: 4, max_length: 64, eval_every: 0, save_every: 2,
+      data, backend: 'wasm', learning_rate: 3e-3, warmup_steps: 1, max_steps: 4, per_device_train_batch_size: 4, max_length: 64, eval_steps: 0, save_steps: 2,
       max_pairs: 16, write_degrees: false,
-      'tiny.vocab_size': 280, 'tiny.d_model': 16, 'tiny.n_layers': 1, 'tiny.n_heads': 2, 'tiny.context_length': 64, 'tiny.sft_steps': 2,
+      tiny_vocab_size: 280, tiny_d_model: 16, tiny_n_layers: 1, tiny_n_heads: 2, tiny_context_length: 64, tiny_sft_steps: 2,
       ...overrides,
     },
   }]);
@@ -90,8 +90,8 @@ describe('hostile run folders (issue 13 §1)', () => {
   it('refuses run names with control characters (a newline would put a command line into log.txt)', () => {
     const cwd = path.join(dir, 'cli');
     fs.mkdirSync(cwd, { recursive: true });
-    assert.throws(() => parseTrainArgs(['--data', data, '--out', '.spo/runs/inj\necho PWNED #'], cwd), /control characters/);
-    assert.throws(() => parseTrainArgs(['--data', data, '--out', 'run\u001b[2J'], cwd), /control characters/);
+    assert.throws(() => parseTrainArgs(['--data', data, '--output-dir', '.spo/runs/inj\necho PWNED #'], cwd), /control characters/);
+    assert.throws(() => parseTrainArgs(['--data', data, '--output-dir', 'run\u001b[2J'], cwd), /control characters/);
     // log.txt lines escape control characters in any message too, so one event stays one line.
     const run = new RunFolder(path.join(dir, 'log-run'));
     run.record({ type: 'log', level: 'info', message: 'a\necho PWNED #', time: 0 });
@@ -106,8 +106,8 @@ describe('hostile run folders (issue 13 §1)', () => {
     fs.mkdirSync(cwd, { recursive: true });
     fs.mkdirSync(outside, { recursive: true });
     fs.symlinkSync(outside, path.join(cwd, '.spo'));
-    assert.throws(() => parseTrainArgs(['--data', data, '--out', '.spo/runs/x'], cwd), /resolves to .*victim-home.*outside/);
-    assert.doesNotThrow(() => parseTrainArgs(['--data', data, '--out', 'runs/x'], cwd));
+    assert.throws(() => parseTrainArgs(['--data', data, '--output-dir', '.spo/runs/x'], cwd), /resolves to .*victim-home.*outside/);
+    assert.doesNotThrow(() => parseTrainArgs(['--data', data, '--output-dir', 'runs/x'], cwd));
   });
 
   it('resumes a run folder that is not this machine\'s own only with --trust-run, naming its real path', async () => {
@@ -123,17 +123,17 @@ describe('hostile run folders (issue 13 §1)', () => {
     assert.equal(own.own, false);
     assert.match(own.reasons.join(), /attacker-laptop/);
     assert.throws(
-      () => parseTrainArgs(['--resume', '--out', '.spo/runs/foreign'], cwd),
+      () => parseTrainArgs(['--resume', '--output-dir', '.spo/runs/foreign'], cwd),
       (err: Error) => err.message.includes(fs.realpathSync(runDir)) && /not this machine's own.*--trust-run/.test(err.message),
     );
-    assert.doesNotThrow(() => parseTrainArgs(['--resume', '--out', '.spo/runs/foreign', '--trust-run'], cwd));
+    assert.doesNotThrow(() => parseTrainArgs(['--resume', '--output-dir', '.spo/runs/foreign', '--trust-run'], cwd));
   });
 });
 
 describe('resume arguments after a confirmation', () => {
   it('pass --trust-run only when the user confirmed a foreign run folder', async () => {
     const { resumeArgs } = await import('../../../src/core/runs/resumableRuns');
-    assert.deepEqual(resumeArgs('/w/.spo/runs/a'), ['--resume', '--out', '/w/.spo/runs/a']);
-    assert.deepEqual(resumeArgs('/w/.spo/runs/a', 50, true), ['--resume', '--out', '/w/.spo/runs/a', '--trust-run', '--max-steps', '50']);
+    assert.deepEqual(resumeArgs('/w/.spo/runs/a'), ['--resume', '--output-dir', '/w/.spo/runs/a']);
+    assert.deepEqual(resumeArgs('/w/.spo/runs/a', 50, true), ['--resume', '--output-dir', '/w/.spo/runs/a', '--trust-run', '--max-steps', '50']);
   });
 });

@@ -31,10 +31,10 @@ describe('trainer lifetime (issue 13 §6)', () => {
     const pairs = generateDemoPairs({ count: 24, seed: 2 });
     fs.writeFileSync(data, pairs.map((p) => JSON.stringify({ prompt: p.prompt, chosen: p.chosen, rejected: p.rejected })).join('\n') + '\n');
     args = (runDir) => [
-      '--data', data, '--out', runDir, '--max-steps', '100000', '--backend', 'wasm',
-      '--set', 'tiny.sft_steps=2', '--set', 'tiny.d_model=16', '--set', 'tiny.n_layers=1', '--set', 'tiny.n_heads=2',
-      '--set', 'tiny.vocab_size=280', '--set', 'tiny.context_length=64', '--set', 'max_length=64', '--set', 'eval_every=0',
-      '--set', 'save_every=100000', '--set', 'write_degrees=false',
+      '--data', data, '--output-dir', runDir, '--max-steps', '100000', '--backend', 'wasm',
+      '--set', 'tiny_sft_steps=2', '--set', 'tiny_d_model=16', '--set', 'tiny_n_layers=1', '--set', 'tiny_n_heads=2',
+      '--set', 'tiny_vocab_size=280', '--set', 'tiny_context_length=64', '--set', 'max_length=64', '--set', 'eval_steps=0',
+      '--set', 'save_steps=100000', '--set', 'write_degrees=false',
     ];
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
