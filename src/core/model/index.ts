@@ -13,9 +13,9 @@ export { createLlama, llamaFromTensors, LLAMA_LAYOUT } from './llama';
 export type { HostTensor, VariableOptions, ModelLayout, WeightSpec } from './layout';
 export {
   encodePair, padBatch, batchTensors, tokenLogProbs, responseLogProbs, sequenceLogProbs,
-  pooledResponseHidden, scoreEncoded,
+  pooledResponseHidden, scoreEncoded, chunkedTokenLogProbs, SCORE_VOCAB_CHUNK, SCORE_BATCH_TOKENS,
 } from './logprobs';
-export type { EncodedPair, PaddedBatch, ScoredSequences } from './logprobs';
+export type { EncodedPair, PaddedBatch, ScoredSequences, ScoreOptions } from './logprobs';
 export {
   readSafetensors, writeSafetensors, parseSafetensors, serializeSafetensors, readCheckpointTensors,
   SINGLE_FILE, INDEX_FILE,
