@@ -20,10 +20,17 @@ export interface EncodedPair {
  * response from the right.
  */
 export function encodePair(tokenizer: TextTokenizer, prompt: string, response: string, maxLen: number): EncodedPair {
+  const hasBos = Boolean(tokenizer.addsBos && tokenizer.bosTokenId !== undefined);
+  const promptIds = [...(hasBos ? [tokenizer.bosTokenId!] : []), ...tokenizer.encode(prompt)];
+  return truncatePair(promptIds, tokenizer.encode(response), maxLen, hasBos);
+}
+
+/** Prompt then response ids, cut to maxLen by encodePair's policy; `keepBos` keeps the prompt's first token. */
+export function truncatePair(promptTokens: readonly number[], responseTokens: readonly number[], maxLen: number, keepBos: boolean): EncodedPair {
   if (!(maxLen >= 2)) throw new Error(`encodePair: maxLen must be at least 2 (got ${maxLen})`);
-  const bos = tokenizer.addsBos && tokenizer.bosTokenId !== undefined ? [tokenizer.bosTokenId] : [];
-  let promptIds = [...bos, ...tokenizer.encode(prompt)];
-  let responseIds = tokenizer.encode(response);
+  let promptIds = promptTokens.slice();
+  let responseIds = responseTokens.slice();
+  const bos = keepBos ? promptIds.slice(0, 1) : [];
   const truncated = { prompt: 0, response: 0 };
   let excess = promptIds.length + responseIds.length - maxLen;
   if (excess > 0) {
