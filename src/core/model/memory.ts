@@ -92,13 +92,13 @@ export function trainingRefusal(c: CausalLMConfig, s: TrainingShape, backend: st
   const what = `${(m.parameters / 1e6).toFixed(1)}M parameters, batch ${s.batchSize}, max_length ${s.maxLength}${s.spo ? ', SPO variant rows' : ''}`;
   const head = `cannot train on the ${backend} backend: the estimate is ${gib(m.totalBytes)} (weights, gradients, Adam and reference ${gib(m.weightBytes)}` +
     ` + activations of ${m.sequences} sequences ${gib(m.activationBytes)}) for ${what}, over the ${gib(heap)} heap.`;
-  if (m.weightBytes >= heap) return `${head} The weights alone do not fit: use the torch engine (--engine torch).`;
+  if (m.weightBytes >= heap) return `${head} The weights alone do not fit: use the torch engine (engine: torch).`;
   let fit = 0;
   for (let T = 8; T <= s.maxLength; T += 8) {
     if (estimateTrainingMemory(c, { ...s, batchSize: 1, maxLength: T }).totalBytes <= heap) fit = T;
   }
   const hint = fit > 0 ? `At batch 1 the longest max_length that fits is about ${fit}` : 'Not even batch 1 with max_length 8 fits';
-  return `${head} ${hint}; or use the torch engine (--engine torch), or a native backend (tfjs-node) that is bounded by RAM.`;
+  return `${head} ${hint}; or use the torch engine (engine: torch), or a native backend (tfjs-node) that is bounded by RAM.`;
 }
 
 /** A refusal when even scoring cannot fit the backend's heap (the weights are most of it). */
