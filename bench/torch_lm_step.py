@@ -1,10 +1,14 @@
 #!/usr/bin/python3
 """The LM (SFT) step of `spo bench train`, in PyTorch, for comparison: GPT-2 layout, vocab 2000,
-context 128, d_model 128, 2 layers, 4 heads, batch 8, AdamW. Prints one JSON line with tokens/s.
-Run with Debian's /usr/bin/python3 (python3-torch). Usage: torch_lm_step.py [--steps N] [--threads N]"""
+context 128, d_model 128, 2 layers, 4 heads, batch 8, AdamW. Prints one JSON line with tokens/s, the thread
+count, and which BLAS the matmuls ran on (with whether it is an optimized one: a comparison against the
+reference BLAS would measure the BLAS, not the framework).
+Run with the project's torch environment (~/.cache/spo-studio/torch-env, `npm run setup:torch`).
+Usage: torch_lm_step.py [--steps N] [--threads N]"""
 import argparse
 import json
 import math
+import re
 import time
 
 import torch
@@ -51,6 +55,56 @@ class Gpt2(nn.Module):
         return self.ln_f(x) @ self.wte.weight.t()  # tied LM head
 
 
+OPTIMIZED_BLAS = ("mkl", "openblas", "open", "blis", "flame", "accelerate", "armpl", "eigen")
+
+
+def blas_info():
+    """The BLAS torch was built with (torch.__config__.show()) and the BLAS libraries loaded now: PyPI wheels link
+    MKL (x86) or OpenBLAS (arm) in; Debian's python3-torch calls libblas.so.3, whichever alternative provides it
+    (the reference BLAS unless libopenblas0 or libblis4 is installed)."""
+    config = torch.__config__.show()
+    m = re.search(r"BLAS_INFO=([^,\s]+)", config)
+    built = m.group(1).lower() if m else "unknown"
+    libs = set()
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                path = line.split()[-1] if len(line.split()) >= 6 else ""
+                if re.search(r"lib(open)?blas|libmkl|libblis|libflame", path):
+                    libs.add(path)
+    except OSError:
+        pass
+    runtime = sorted(libs)
+    reference = [p for p in runtime if re.search(r"/blas/libblas\.so", p)]  # Debian's netlib alternative
+    optimized_runtime = [p for p in runtime if re.search(r"openblas|mkl|blis|flame", p)]
+    if built in ("mkl",) and not reference:
+        optimized, why = True, "MKL linked into torch"
+    elif optimized_runtime:
+        optimized, why = True, "loaded " + ", ".join(optimized_runtime)
+    elif reference:
+        optimized, why = False, "the reference (netlib) BLAS " + reference[0] + " is what torch calls; install an optimized one (apt install libopenblas0-pthread) or use the PyPI wheel (npm run setup:torch)"
+    elif built in OPTIMIZED_BLAS:
+        optimized, why = True, "built with " + built
+    else:
+        optimized, why = False, "no optimized BLAS found (built with " + built + ", none loaded)"
+    kernels = [k for k in ("Math Kernel Library", "MKL-DNN", "OpenBLAS", "NNPACK") if k in config]
+    return {"blas_built": built, "blas_loaded": runtime, "blas_optimized": optimized, "blas_reason": why,
+            "cpu_kernels": kernels, "mkldnn": bool(torch.backends.mkldnn.is_available())}
+
+
+def matmul_gflops():
+    n = 512
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return 2 * n ** 3 / times[len(times) // 2] / 1e9
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=5)
@@ -59,6 +113,7 @@ def main():
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    gflops = matmul_gflops()  # also loads the BLAS, for blas_info()
     model = Gpt2()
     opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.0)
     ids = torch.randint(0, V, (B, T))
@@ -86,6 +141,8 @@ def main():
         "lm_cpu_tokens_per_s": round(B * T / cpu_median, 1),
         "step_ms": round(median * 1000, 1),
         "step_cpu_ms": round(cpu_median * 1000, 1),
+        "matmul_gflops": round(gflops, 1),
+        **blas_info(),
     }))
 
 

@@ -5,6 +5,8 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
+const { cleanInstallEnv } = require('../clean-env');
+
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 function hostDir() {
@@ -29,10 +31,13 @@ function readVersion(packageJson) {
   try { return JSON.parse(fs.readFileSync(packageJson, 'utf8')).version; } catch { return undefined; }
 }
 
-/** Runs the (idempotent, fast when installed) setup script and returns the host paths; throws if it fails. */
+/**
+ * Runs the (idempotent, fast when installed) setup script and returns the host paths; throws if it fails.
+ * In the environment of a fresh shell, not of the `npm start`/`npm test` this runs under (scripts/clean-env.js).
+ */
 function ensureHost() {
   const setup = path.join(REPO_ROOT, 'scripts', 'setup-vscode-host.sh');
-  const result = spawnSync('bash', [setup], { stdio: 'inherit', env: { ...process.env, SPO_VSCODE_HOST: hostDir() } });
+  const result = spawnSync('bash', [setup], { stdio: 'inherit', env: { ...cleanInstallEnv(), SPO_VSCODE_HOST: hostDir() } });
   const paths = hostPaths();
   if (result.status !== 0 || !paths.ok) {
     throw new Error(`VS Code host setup failed (bash ${path.relative(process.cwd(), setup)} exited ${result.status}); host dir ${paths.dir}`);

@@ -2,6 +2,7 @@
 // into an extensions dir. The code-server CLI wrapper rejects --enable-smoke-test-driver, which the built workbench
 // needs before it honours extensionDevelopmentPath/extensionTestsPath from the URL payload; hence server-main.js.
 const { spawn, spawnSync } = require('child_process');
+const { cleanInstallEnv } = require('../clean-env');
 const fs = require('fs');
 const http = require('http');
 const net = require('net');
@@ -73,7 +74,9 @@ async function startServer({ host, stateDir, port, extensionsDir, trusted = true
   if (smokeTestDriver) args.push('--enable-smoke-test-driver');
   if (trusted) args.push('--disable-workspace-trust');
   // detached: the server gets its own process group, so stop() also ends its extension hosts and helpers.
-  const child = spawn(host.node, args, { stdio: ['ignore', logFd, logFd], detached: true, env: { ...process.env, ...env } });
+  // Its environment is a user's, not that of the `npm test`/`npm start` it runs under: an extension host that
+  // inherited npm's config and PATH entries would hand them to the trainer and to any pip it starts.
+  const child = spawn(host.node, args, { stdio: ['ignore', logFd, logFd], detached: true, env: { ...cleanInstallEnv(), ...env } });
   fs.closeSync(logFd);
   const stop = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ } };
   const t0 = Date.now();

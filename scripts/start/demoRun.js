@@ -10,12 +10,12 @@ const SPO = path.join(__dirname, '..', '..', 'bin', 'spo.js');
 // before the end on the demo data; eval every 15 steps gives the eval curves four points.
 const DEMO_SETTINGS = {
   steps: 60,
-  set: { 'tiny.d_model': 64, 'tiny.n_heads': 4, 'tiny.n_layers': 2, 'tiny.sft_steps': 60, eval_every: 15, save_every: 60 },
+  set: { tiny_d_model: 64, tiny_n_heads: 4, tiny_n_layers: 2, tiny_sft_steps: 60, eval_steps: 15, save_steps: 60 },
 };
 // --check: the smallest run that still writes every file the curves panel and `spo degrees` read (~20 s).
 const CHECK_SETTINGS = {
   steps: 4,
-  set: { 'tiny.d_model': 32, 'tiny.n_heads': 2, 'tiny.n_layers': 1, 'tiny.vocab_size': 600, 'tiny.sft_steps': 10, eval_every: 4, eval_max_pairs: 32 },
+  set: { tiny_d_model: 32, tiny_n_heads: 2, tiny_n_layers: 1, tiny_vocab_size: 600, tiny_sft_steps: 10, eval_steps: 4, eval_max_pairs: 32 },
 };
 // Interactive runs echo every info/eval line but only every 10th step line, so the VS Code URL stays in view.
 const STEP_ECHO_EVERY = 10;

@@ -8,11 +8,13 @@ import { trainCommand } from './commands/train';
 import { degreesCommand } from './commands/degrees';
 import { benchCommand } from './commands/bench';
 import { experimentCommand } from './commands/experiment';
+import { schemaCommand } from './commands/schema';
+import { doctorCommand } from './commands/doctor';
 import { modelCommand } from './commands/model';
 
 export const COMMANDS: CliCommand[] = [
   inspectCommand, convertCommand, keysCommand, scoreCommand,
-  trainCommand, degreesCommand, benchCommand, experimentCommand, modelCommand,
+  trainCommand, degreesCommand, benchCommand, experimentCommand, doctorCommand, modelCommand, schemaCommand,
 ];
 
 function help(): string {

@@ -1,7 +1,7 @@
 // Activation only wires features together; each feature registers its own commands and listeners.
 import * as vscode from 'vscode';
 import { registerKeyContentFeatures } from './keys/register';
-import { registerTrainingFeatures } from './training/register';
+import { registerTrainingFeatures, shutdownTraining } from './training/register';
 import { registerModelFeatures } from './models/register';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -13,6 +13,8 @@ export function activate(context: vscode.ExtensionContext): void {
   output.info(`SPO Studio activated (VS Code ${vscode.version}, trusted workspace: ${vscode.workspace.isTrusted})`);
 }
 
-export function deactivate(): void {
-  // Disposables pushed to context.subscriptions are released by VS Code; the run manager kills its trainer there.
+export function deactivate(): Promise<unknown> {
+  // Closing the window: the trainer saves a checkpoint and stops (SIGKILL only after a short grace); VS Code
+  // waits for this promise a few seconds, then releases context.subscriptions.
+  return shutdownTraining();
 }

@@ -1,9 +1,6 @@
 // `spo bench train`: tokens/s of an LM (SFT) step, a DPO step and a DPO+SPO step on one fixed small
 // GPT-2, with the backend, peak RSS and matmul-bound MFU; plus PyTorch's LM step when available.
-import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
-import { spawnSync } from 'child_process';
 import { parseArgs } from 'node:util';
 import type * as tfjs from '@tensorflow/tfjs';
 import { CliCommand, UsageError } from '../command';
@@ -16,6 +13,7 @@ import { AdamW } from '../../core/train/optim';
 import { lmLoss } from '../../core/train/sft';
 import { createSpoHeads, disposeSpoHeads, SpoHeads } from '../../core/train/spoHeads';
 import { StepInput, StepSettings, referenceLogps, stepLoss } from '../../core/train/step';
+import { TorchLmStep, runTorchLmStep, tfjsKernels, torchPython } from './benchTorch';
 
 const USAGE = `usage: spo bench train [--json] [--steps N] [--backend B] [--no-torch]
 
@@ -23,13 +21,17 @@ Times one training step of each kind on a fixed model (vocab 2000, context 128, 
 2 layers, 4 heads; batch 8 sequences for LM, 8 pairs for DPO): an LM (SFT) step, a DPO step
 (policy forward/backward + reference forward) and a DPO+SPO step (plus the SPO variants and heads,
 γ 0.1, K 4). Prints tokens/s (tokens of the batch's sequences per second of step time), the ratio
-of the DPO+SPO to the DPO step cost (target ≤ 1.6), peak RSS, and the MFU relative to this
-backend's own large-matMul throughput. With Debian's /usr/bin/python3 and python3-torch present,
-also runs bench/torch_lm_step.py and prints the TF.js/PyTorch LM ratio.
+of the DPO+SPO to the DPO step cost (target ≤ 1.4), peak RSS, and the MFU relative to this
+backend's own large-matMul throughput. With PyTorch in the project's torch environment
+(~/.cache/spo-studio/torch-env, npm run setup:torch; else python3), also runs bench/torch_lm_step.py
+at 1 and 2 threads and prints the TF.js/PyTorch LM ratio at each, with both sides' kernel library
+and thread count. No ratio is printed when that PyTorch lacks an optimized BLAS (the reference
+BLAS would make any framework look fast next to it); the output says why.
 
   --json       one JSON line: {"backend","lm_tokens_per_s","dpo_tokens_per_s","spo_tokens_per_s",
                "spo_dpo_step_ratio","peak_rss_mb","matmul_gflops","mfu_lm","mfu_dpo","mfu_spo",
-               "torch_lm_tokens_per_s","tfjs_torch_ratio",...}
+               "tfjs_kernels","tfjs_threads","torch_lm_tokens_per_s","torch_blas",
+               "tfjs_torch_ratio","torch_lm_tokens_per_s_2t","tfjs_torch_ratio_2t",...}
   --steps N    timed steps per kind after one warm-up step (default 3; the median is reported)
   --backend B  ${BACKEND_CHOICES.join(' | ')} (default auto)
   --no-torch   skip the PyTorch comparison
@@ -111,20 +113,6 @@ function trainStep(tf: TF, params: Map<string, tfjs.Variable>, opt: AdamW, loss:
   value.dispose();
   opt.apply(params, new Map(Object.entries(grads)), 1e-4);
   tf.dispose(Object.values(grads));
-}
-
-function runTorch(steps: number): { lm_tokens_per_s: number; lm_cpu_tokens_per_s: number; threads: number; torch_version: string } | string {
-  const python = '/usr/bin/python3';
-  const script = path.resolve(__dirname, '..', '..', '..', '..', 'bench', 'torch_lm_step.py');
-  const scriptAlt = path.resolve(process.cwd(), 'bench', 'torch_lm_step.py');
-  const file = fs.existsSync(script) ? script : scriptAlt;
-  if (!fs.existsSync(python)) return `${python} not found`;
-  if (!fs.existsSync(file)) return `bench/torch_lm_step.py not found`;
-  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) return `${python} has no torch (apt install python3-torch)`;
-  const r = spawnSync(python, [file, '--steps', String(steps)], { encoding: 'utf8', timeout: 600_000 });
-  if (r.status !== 0) return `torch_lm_step.py failed: ${(r.stderr || '').trim().split('\n').pop()}`;
-  return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
 export const benchCommand: CliCommand = {
@@ -228,20 +216,13 @@ export const benchCommand: CliCommand = {
       config: { vocab: V, context: T, d_model: D, layers: L, heads: H, batch: B, classes: K },
     };
     policy.dispose(); reference.dispose(); opt.dispose(); disposeSpoHeads(heads);
+    const kernels = tfjsKernels(tf, backend);
+    result.tfjs_kernels = kernels.library;
+    result.tfjs_threads = kernels.threads;
+    if (kernels.note) result.tfjs_note = kernels.note;
     if (!values['no-torch']) {
-      say('running bench/torch_lm_step.py with /usr/bin/python3 …');
-      const torch = runTorch(steps);
-      if (typeof torch === 'string') {
-        result.torch_note = torch;
-      } else {
-        result.torch_lm_tokens_per_s = torch.lm_tokens_per_s;
-        result.torch_threads = torch.threads;
-        result.torch_version = torch.torch_version;
-        result.torch_lm_cpu_tokens_per_s = torch.lm_cpu_tokens_per_s;
-        // CPU-time throughput on both sides (per CPU second; torch may use several threads).
-        result.tfjs_torch_ratio = +((result.lm_cpu_tokens_per_s as number) / torch.lm_cpu_tokens_per_s).toFixed(3);
-        result.tfjs_torch_ratio_wall = +((result.lm_tokens_per_s as number) / torch.lm_tokens_per_s).toFixed(3);
-      }
+      say(`running bench/torch_lm_step.py with ${torchPython()} at 1 and 2 threads …`);
+      compareWithTorch(result, runTorchLmStep(steps, 1), runTorchLmStep(steps, 2));
     }
     if (values.json) {
       io.stdout.write(JSON.stringify(result) + '\n');
@@ -251,15 +232,61 @@ export const benchCommand: CliCommand = {
         `LM step            ${result.lm_tokens_per_s} tokens/s (${result.lm_step_s} s, MFU ${result.mfu_lm})`,
         `DPO step           ${result.dpo_tokens_per_s} tokens/s (${result.dpo_step_s} s, MFU ${result.mfu_dpo})`,
         `DPO+SPO step       ${result.spo_tokens_per_s} tokens/s (${result.spo_step_s} s, MFU ${result.mfu_spo})`,
-        `SPO/DPO step cost  ${result.spo_dpo_step_ratio}× CPU time (${result.spo_dpo_step_ratio_wall}× wall; target ≤ 1.6×)`,
+        `SPO/DPO step cost  ${result.spo_dpo_step_ratio}× CPU time (${result.spo_dpo_step_ratio_wall}× wall; target ≤ 1.4×)`,
         `peak RSS           ${result.peak_rss_mb} MB`,
         `matMul ceiling     ${result.matmul_gflops} GFLOP/s per CPU second (512³ on this backend)`,
         `load average       ${(result.load_average as number[]).join(' ')}`,
-        result.torch_lm_tokens_per_s !== undefined
-          ? `PyTorch LM step    ${result.torch_lm_tokens_per_s} tokens/s wall, ${result.torch_lm_cpu_tokens_per_s} per CPU second (${result.torch_threads} threads); TF.js/PyTorch ${result.tfjs_torch_ratio} on CPU time, ${result.tfjs_torch_ratio_wall} wall (target ≥ 1)`
-          : `PyTorch            skipped: ${result.torch_note ?? '--no-torch'}`,
+        `TF.js kernels      ${result.tfjs_kernels}, ${result.tfjs_threads} thread(s)${result.tfjs_note ? ` (${result.tfjs_note})` : ''}`,
+        ...torchLines(result),
       ].join('\n') + '\n');
     }
     return 0;
   },
 };
+
+/**
+ * Adds the PyTorch figures and the TF.js/PyTorch ratios to `result`. At 1 thread both sides run one thread, so CPU
+ * time is compared (machine load cancels out); at 2 threads wall time, TF.js at its own thread count.
+ */
+export function compareWithTorch(result: Record<string, unknown>, one: TorchLmStep | string, two: TorchLmStep | string): void {
+  if (typeof one === 'string') { result.torch_note = one; return; }
+  result.torch_version = one.torch_version;
+  result.torch_blas = `${one.blas_built}${one.blas_loaded.length ? ` (loaded: ${one.blas_loaded.join(', ')})` : ''}`;
+  result.torch_kernels = one.cpu_kernels;
+  result.torch_blas_optimized = one.blas_optimized;
+  result.torch_blas_reason = one.blas_reason;
+  result.torch_threads = one.threads;
+  result.torch_lm_tokens_per_s = one.lm_tokens_per_s;
+  result.torch_lm_cpu_tokens_per_s = one.lm_cpu_tokens_per_s;
+  result.torch_matmul_gflops = one.matmul_gflops;
+  if (typeof two !== 'string') {
+    result.torch_threads_2t = two.threads;
+    result.torch_lm_tokens_per_s_2t = two.lm_tokens_per_s;
+    result.torch_matmul_gflops_2t = two.matmul_gflops;
+  }
+  if (!one.blas_optimized) {
+    result.torch_note = `no TF.js/PyTorch ratio: this PyTorch has no optimized BLAS (${one.blas_reason})`;
+    return;
+  }
+  result.tfjs_torch_ratio = +((result.lm_cpu_tokens_per_s as number) / one.lm_cpu_tokens_per_s).toFixed(3);
+  result.tfjs_torch_ratio_wall = +((result.lm_tokens_per_s as number) / one.lm_tokens_per_s).toFixed(3);
+  if (typeof two !== 'string') result.tfjs_torch_ratio_2t = +((result.lm_tokens_per_s as number) / two.lm_tokens_per_s).toFixed(3);
+}
+
+function torchLines(r: Record<string, unknown>): string[] {
+  if (r.torch_lm_tokens_per_s === undefined) return [`PyTorch            skipped: ${r.torch_note ?? '--no-torch'}`];
+  const lines = [
+    `PyTorch kernels    torch ${r.torch_version}, BLAS ${r.torch_blas}; ${(r.torch_kernels as string[]).join(', ')}; ${r.torch_blas_reason}`,
+    `PyTorch LM step    1 thread: ${r.torch_lm_tokens_per_s} tokens/s wall, ${r.torch_lm_cpu_tokens_per_s} per CPU second (matMul ${r.torch_matmul_gflops} GFLOP/s)`,
+  ];
+  if (r.torch_lm_tokens_per_s_2t !== undefined) {
+    lines.push(`                   ${r.torch_threads_2t} threads: ${r.torch_lm_tokens_per_s_2t} tokens/s wall (matMul ${r.torch_matmul_gflops_2t} GFLOP/s)`);
+  }
+  if (r.tfjs_torch_ratio === undefined) {
+    lines.push(`TF.js/PyTorch      ${r.torch_note}`);
+  } else {
+    lines.push(`TF.js/PyTorch      1 thread each: ${r.tfjs_torch_ratio} on CPU time (${r.tfjs_torch_ratio_wall} wall)`
+      + (r.tfjs_torch_ratio_2t !== undefined ? `; PyTorch at 2 threads, TF.js at ${r.tfjs_threads}: ${r.tfjs_torch_ratio_2t} wall` : '') + ' (target ≥ 1)');
+  }
+  return lines;
+}

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { CliCommand, UsageError } from '../command';
 import { DegreeRecord, sortHardestFirst } from '../../core/train/degrees';
 import { RUN_FILES } from '../../core/train/runFolder';
+import { READ_LIMITS, readRegularFileSync } from '../../core/fs/safeFiles';
 
 const USAGE = `usage: spo degrees --run DIR [--json] [--limit N]
 
@@ -24,7 +25,7 @@ function readDegrees(runDir: string): DegreeRecord[] {
   const file = path.join(runDir, RUN_FILES.degrees);
   if (!fs.existsSync(file)) throw new UsageError(`${file} does not exist (the run has not finished training, or DIR is not a run folder)`);
   const out: DegreeRecord[] = [];
-  fs.readFileSync(file, 'utf8').split('\n').forEach((text, i) => {
+  readRegularFileSync(file, READ_LIMITS.jsonl).toString('utf8').split('\n').forEach((text, i) => {
     if (!text.trim()) return;
     try {
       out.push(JSON.parse(text) as DegreeRecord);

@@ -5,7 +5,9 @@ import { parseArgs } from 'util';
 import { CliCommand, UsageError } from '../command';
 import { EXPERIMENT_DEFAULTS, runExperiment } from '../../core/experiment/runner';
 import { SweepKey } from '../../core/experiment/types';
-import { CONFIG_KEYS, ConfigError, TrainConfig, parseFlagValue, readConfigFile } from '../../core/train/config';
+import { ConfigError, readConfigFile } from '../../core/train/config';
+import { EXPERIMENT_ROWS, flagOptions, flagValues, optionLines, setValues } from '../../core/train/cliFlags';
+import { runTimestamp } from '../../core/train/runFolder';
 import { fmt, fmtP } from '../../core/experiment/summary';
 import { readResults, SUMMARY_FILE, writeReport } from '../../core/experiment/report';
 import { EXPERIMENT_PROGRESS_PREFIX, ExperimentProgressEvent, formatProgressLine } from '../../core/protocol';
@@ -25,11 +27,6 @@ options:
   --preset tiny          train a tokenizer + small GPT + SFT reference per seed      (default)
   --model DIR            start every arm from this HF model folder instead
   --out DIR              output folder                       (default .spo/experiments/spo-vs-dpo-<time>)
-  --steps N              alignment steps per run (trainer max_steps)
-  --batch-size N         pairs per step
-  --lr X                 learning rate (default: 1e-3 for the preset, 5e-6 for --model)
-  --sft-steps N          SFT steps of the tiny preset's reference
-  --max-length N         tokens per prompt + response
   --gamma X              γ of the DPO+SPO arm                                        (default ${EXPERIMENT_DEFAULTS.gamma})
   --classes K            K of the DPO+SPO arm                                        (default ${EXPERIMENT_DEFAULTS.classes})
   --sweep KEY=V1,V2,...  run DPO+SPO at each value instead: classes=2,3,4,6 or gamma=0.01,0.1,0.5,1
@@ -37,12 +34,14 @@ options:
   --split-seed N         seed of the train / held-out split                          (default ${EXPERIMENT_DEFAULTS.splitSeed})
   --max-pairs N          use only the first N pairs of the file
   --config FILE          trainer config JSON for any other key (see spo train --help)
-  --set KEY=VALUE        one trainer config key (repeatable), e.g. --set tiny.d_model=64
-  --backend NAME         auto | tfjs-node-gpu | tfjs-node | wasm | cpu
+  --set KEY=VALUE        one trainer config key (repeatable), e.g. --set tiny_d_model=64
   --runs-dir DIR         run folders and split files                                 (default OUT/runs)
   --keep-runs            keep checkpoints and reference models of every run (large)
   --progress-json        also print each progress change to stdout as one line,
                          '${EXPERIMENT_PROGRESS_PREFIX}{"seed":1,"seedIndex":1,"seeds":3,"arm":"dpo",...}' (for tools)
+
+the training budget of every arm (the same flags and config keys as spo train):
+${EXPERIMENT_ROWS.flatMap((s) => optionLines(s)).join('\n')}
 `;
 
 const OPTIONS = {
@@ -51,11 +50,6 @@ const OPTIONS = {
   preset: { type: 'string' },
   model: { type: 'string' },
   out: { type: 'string' },
-  steps: { type: 'string' },
-  'batch-size': { type: 'string' },
-  lr: { type: 'string' },
-  'sft-steps': { type: 'string' },
-  'max-length': { type: 'string' },
   gamma: { type: 'string' },
   classes: { type: 'string' },
   sweep: { type: 'string' },
@@ -64,11 +58,15 @@ const OPTIONS = {
   'max-pairs': { type: 'string' },
   config: { type: 'string' },
   set: { type: 'string', multiple: true },
-  backend: { type: 'string' },
   'runs-dir': { type: 'string' },
   'keep-runs': { type: 'boolean' },
   'progress-json': { type: 'boolean' },
 } as const;
+
+/** The parsed values of the experiment's own flags. */
+type OwnValues = {
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { type: 'boolean' } ? boolean : (typeof OPTIONS)[K] extends { multiple: true } ? string[] : string;
+};
 
 function number(flag: string, raw: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
   if (raw === undefined) return undefined;
@@ -95,19 +93,6 @@ export function parseSweep(raw: string): { key: SweepKey; values: number[] } {
   return { key, values: nums };
 }
 
-/** `--set key=value` pairs → trainer config values (typed like their defaults). */
-function parseSets(sets: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const s of sets) {
-    const eq = s.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--set must be KEY=VALUE, got '${s}'`);
-    const key = s.slice(0, eq).trim();
-    if (!CONFIG_KEYS.includes(key as keyof TrainConfig)) throw new UsageError(`--set: unknown trainer config key '${key}'`);
-    out[key] = parseFlagValue(key, s.slice(eq + 1));
-  }
-  return out;
-}
-
 export const experimentCommand: CliCommand = {
   name: 'experiment',
   summary: 'does SPO help? DPO vs DPO+SPO (or a K / γ sweep) over seeds, with paired statistics and plots',
@@ -115,12 +100,14 @@ export const experimentCommand: CliCommand = {
   async run(argv, io) {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+      // The experiment's own flags, and the training budget's from the training spec (as spo train spells them).
+      parsed = parseArgs({ args: argv, options: { ...OPTIONS, ...flagOptions(EXPERIMENT_ROWS) }, allowPositionals: true, strict: true });
     } catch (err) {
       // node:util reports unknown options, missing values and the like: all usage errors.
       throw new UsageError((err as Error).message);
     }
-    const { values: v, positionals } = parsed;
+    const { positionals } = parsed;
+    const v = parsed.values as OwnValues & Record<string, unknown>;
     if (positionals[0] === 'render') {
       if (positionals.length !== 2) throw new UsageError(`render takes one folder (holding results.json)\n\n${USAGE}`);
       let results;
@@ -161,21 +148,17 @@ export const experimentCommand: CliCommand = {
       if (err instanceof ConfigError) throw new UsageError(err.message);
       throw err;
     }
-    Object.assign(trainer, parseSets(v.set ?? []));
-    const flagKeys: Array<[keyof typeof v, keyof TrainConfig]> = [
-      ['steps', 'max_steps'], ['batch-size', 'batch_size'], ['lr', 'learning_rate'], ['sft-steps', 'tiny.sft_steps'],
-      ['max-length', 'max_length'], ['backend', 'backend'],
-    ];
-    for (const [flag, key] of flagKeys) {
-      const raw = v[flag];
-      if (typeof raw === 'string') trainer[key] = parseFlagValue(key, raw);
+    try {
+      Object.assign(trainer, setValues(v.set ?? []), flagValues(EXPERIMENT_ROWS, v));
+    } catch (err) {
+      if (err instanceof ConfigError) throw new UsageError(err.message);
+      throw err;
     }
-    for (const k of ['data', 'model', 'seed', 'spo.gamma', 'spo.classes', 'out']) {
+    for (const k of ['data', 'model', 'seed', 'spo_gamma', 'spo_classes', 'output_dir']) {
       if (k in trainer) throw new UsageError(`trainer key '${k}' is set by the experiment itself; use the experiment's own flag`);
     }
 
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-    const outDir = path.resolve(v.out ?? path.join('.spo', 'experiments', `spo-vs-dpo-${stamp}`));
+    const outDir = path.resolve(v.out ?? path.join('.spo', 'experiments', `spo-vs-dpo-${runTimestamp(new Date())}`));
     const log = (line: string) => io.stderr.write(`${line}\n`);
     const progress = v['progress-json'] ? (e: ExperimentProgressEvent) => io.stdout.write(`${formatProgressLine(e)}\n`) : undefined;
     let results;

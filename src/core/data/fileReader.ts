@@ -9,6 +9,7 @@ import { isReadIssue } from './issues';
 import { PairAssembler } from './recordParser';
 import { DEFAULT_MAX_RECORD_BYTES, JsonlByteSplitter } from './jsonlSplitter';
 import { JsonArraySplitter, looksLikeJsonArray } from './jsonArraySplitter';
+import { UnsafePathError } from '../fs/safeFiles';
 
 export interface ReadOptions {
   /** Force a format instead of detecting it from the first readable record ('auto', the default). */
@@ -46,8 +47,12 @@ async function isGzip(path: string): Promise<boolean> {
 async function openBytes(path: string): Promise<AsyncIterable<Buffer>> {
   let gz: boolean;
   try {
+    // A FIFO or a character device (a link to /dev/zero) would block or never end: regular files only.
+    const st = await fs.promises.stat(path);
+    if (!st.isFile() && !st.isDirectory()) throw new UnsafePathError(`${path} is ${st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : 'not a regular file'}: refusing to read it`);
     gz = await isGzip(path);
   } catch (err) {
+    if (err instanceof UnsafePathError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
     throw new Error(`cannot read ${path}: ${why}`);

@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { TrainerEvent } from '../protocol/trainer';
 import { loadPreferenceFile } from '../data/fileReader';
 import { loadTf } from '../model/backend';
-import { resolveConfig } from '../train/config';
+import { alignLoss, resolveConfig } from '../train/config';
 import { train } from '../train/trainer';
 import { RUN_FILES } from '../train/runFolder';
 import { evaluateHeldOut, HeldOutEval } from './heldOutEval';
@@ -56,7 +56,7 @@ export async function runArmJob(job: ArmJob, onEvent?: (e: TrainerEvent) => void
         if (e.type === 'started') {
           backend = e.backend;
           backendNote = e.backendNote;
-        } else if (e.type === 'metrics' && !Object.keys(e.row).some((k) => k.startsWith('eval/'))) {
+        } else if (e.type === 'metrics' && e.split === 'train') {
           for (const [k, v] of Object.entries(e.row)) if (Number.isFinite(v)) finalTrain[k] = v;
           trainRows.push(e.row);
           if (Number.isFinite(e.row['spo/coverage'])) coverage.push(e.row['spo/coverage']);
@@ -68,7 +68,7 @@ export async function runArmJob(job: ArmJob, onEvent?: (e: TrainerEvent) => void
   if (result.reason !== 'completed') {
     throw new Error(`${job.kind} run in ${job.runDir} ended '${result.reason}' at step ${result.step}${result.message ? `: ${result.message}` : ''}`);
   }
-  const spoOn = config['spo.gamma'] > 0;
+  const spoOn = config.spo_gamma > 0;
   let heldOut: HeldOutEval | null = null;
   if (job.kind === 'arm') {
     if (!job.heldOutFile || !job.referenceDir) throw new Error('an arm job needs heldOutFile and referenceDir');
@@ -78,11 +78,11 @@ export async function runArmJob(job: ArmJob, onEvent?: (e: TrainerEvent) => void
       policyDir: path.join(job.runDir, RUN_FILES.checkpoints, `step-${config.max_steps}`),
       referenceDir: job.referenceDir,
       pairs,
-      loss: config.loss,
+      loss: alignLoss(config),
       beta: config.beta,
       maxLength: config.max_length,
-      batchSize: config.batch_size,
-      maxKeys: config.maxKeys,
+      batchSize: config.per_device_train_batch_size,
+      maxKeys: config.max_keys,
     });
   }
   return {

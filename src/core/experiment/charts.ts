@@ -17,7 +17,7 @@ const CHANCE: Record<MetricName, { label: string; value: number } | undefined> =
   eval_reward_accuracy: { label: 'chance', value: 0.5 },
   eval_mean_margin: undefined,
 };
-const SWEEP_LABEL: Record<SweepKey, string> = { classes: 'K (spo.classes)', gamma: 'γ (spo.gamma)' };
+const SWEEP_LABEL: Record<SweepKey, string> = { classes: 'K (spo_classes)', gamma: 'γ (spo_gamma)' };
 
 export interface NamedChart {
   /** File name without extension. */

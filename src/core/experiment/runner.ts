@@ -35,7 +35,7 @@ export interface ExperimentOptions {
   gamma: number;
   classes: number;
   sweep: { key: SweepKey; values: number[] } | null;
-  /** Trainer config keys shared by every run: the budget (max_steps, batch_size, learning_rate, ...). */
+  /** Trainer config keys shared by every run: the budget (max_steps, per_device_train_batch_size, learning_rate, ...). */
   trainer: Record<string, unknown>;
   /** Keep checkpoints and reference models of every run (large); default: delete them after evaluation. */
   keepRuns: boolean;
@@ -117,9 +117,9 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   const learningRate = effectiveLearningRate(base);
   const budget: ExperimentBudget = {
     steps: base.max_steps,
-    batchSize: base.batch_size,
+    batchSize: base.per_device_train_batch_size,
     learningRate,
-    sftSteps: o.model ? 0 : base['tiny.sft_steps'],
+    sftSteps: o.model ? 0 : base.tiny_sft_steps,
     maxLength: base.max_length,
     trainerOverrides: { ...o.trainer },
   };
@@ -135,7 +135,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
 
   const arms = experimentArms(o.gamma, o.classes, o.sweep);
   const classesList = [...new Set([2, 3, 4, 6, ...arms.filter((a) => a.gamma > 0).map((a) => a.classes)])].sort((a, b) => a - b);
-  const coverage = keyCoverage(split.train.map((i) => pairs[i]), new RakeExtractor(), base.maxKeys, classesList);
+  const coverage = keyCoverage(split.train.map((i) => pairs[i]), new RakeExtractor(), base.max_keys, classesList);
 
   // Every run shares these; the per-run keys below set what differs (seed, SPO knobs).
   const shared: Record<string, unknown> = {
@@ -143,8 +143,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     data: trainFile,
     learning_rate: learningRate,
     eval_fraction: 0, // the experiment holds out its own pairs, the same for every run
-    eval_every: 0,
-    save_every: 0,
+    eval_steps: 0,
+    save_steps: 0,
     // The experiment scores held-out pairs itself (heldOutEval.ts) and needs no per-example degrees
     // over the training pairs, nor their cost (minutes on a loaded CPU).
     write_degrees: false,
@@ -165,7 +165,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
       progress({ ...stage, phase: 'training', runsDone: runs.length });
       const ref = await forkArmJob({
         kind: 'reference',
-        config: { ...shared, seed, 'spo.gamma': 0, max_steps: 1, model: null },
+        config: { ...shared, seed, spo_gamma: 0, max_steps: 1, model: null },
         runDir: path.join(seedDir, 'reference'),
         wasmDir: o.wasmDir,
       }, both(eventLogger(prefix, log), stepReporter((step, steps) => progress({ ...stage, phase: 'training', step, steps, runsDone: runs.length }))));
@@ -181,7 +181,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
       progress({ ...stage, phase: 'training', step: 0, steps: budget.steps, runsDone: runs.length });
       const out = await forkArmJob({
         kind: 'arm',
-        config: { ...shared, seed, 'spo.gamma': arm.gamma, 'spo.classes': arm.classes },
+        config: { ...shared, seed, spo_gamma: arm.gamma, spo_classes: arm.classes },
         runDir,
         heldOutFile,
         referenceDir,
@@ -250,6 +250,6 @@ export const EXPERIMENT_DEFAULTS = {
   seeds: 3,
   heldOutFraction: 0.2,
   splitSeed: 1234,
-  gamma: DEFAULT_CONFIG['spo.gamma'],
-  classes: DEFAULT_CONFIG['spo.classes'],
+  gamma: DEFAULT_CONFIG.spo_gamma,
+  classes: DEFAULT_CONFIG.spo_classes,
 } as const;

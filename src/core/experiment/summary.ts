@@ -173,7 +173,7 @@ function diagnostics(r: ExperimentResults): string[] {
 
 /** Trainer keys set for the experiment beyond the budget line (model size and the like), as `key=value`. */
 function otherSettings(r: ExperimentResults): string {
-  const shown = new Set(['max_steps', 'batch_size', 'learning_rate', 'tiny.sft_steps', 'max_length']);
+  const shown = new Set(['max_steps', 'per_device_train_batch_size', 'learning_rate', 'tiny_sft_steps', 'max_length']);
   return Object.entries(r.budget.trainerOverrides)
     .filter(([k]) => !shown.has(k))
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
@@ -190,7 +190,7 @@ export interface SummaryOptions {
 export function renderSummary(r: ExperimentResults, options: SummaryOptions = {}): string {
   const alpha = options.alpha ?? 0.05;
   const b = r.budget;
-  const title = r.sweep ? `SPO vs DPO: sweep of ${r.sweep.key === 'gamma' ? 'γ (spo.gamma)' : 'K (spo.classes)'}` : 'SPO vs DPO';
+  const title = r.sweep ? `SPO vs DPO: sweep of ${r.sweep.key === 'gamma' ? 'γ (spo_gamma)' : 'K (spo_classes)'}` : 'SPO vs DPO';
   const lines: string[] = [
     `# ${title}`,
     '',

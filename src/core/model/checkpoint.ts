@@ -7,6 +7,7 @@ import { parseHfConfig, toHfConfig } from './hfConfig';
 import { HostTensor, VariableOptions } from './layout';
 import { createGpt2, gpt2FromTensors } from './gpt2';
 import { createLlama, llamaFromTensors } from './llama';
+import { READ_LIMITS, readRegularFileSync, writeFileAtomic } from '../fs/safeFiles';
 import { SINGLE_FILE, TensorToWrite, readCheckpointTensors, writeSafetensors } from './safetensors';
 
 export const CONFIG_FILE = 'config.json';
@@ -21,9 +22,9 @@ export function readHfConfigFile(dir: string): CausalLMConfig {
   if (!fs.existsSync(file)) throw new Error(`${dir}: no ${CONFIG_FILE} (not a model folder)`);
   let json: Record<string, unknown>;
   try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    json = JSON.parse(readRegularFileSync(file, READ_LIMITS.json).toString('utf8'));
   } catch (err) {
-    throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
+    throw new Error(`${file}: cannot read it as JSON (${(err as Error).message})`);
   }
   return parseHfConfig(json, file);
 }
@@ -69,11 +70,12 @@ export function modelTensors(model: CausalLM): Map<string, TensorToWrite> {
 /** Write config.json + model.safetensors (+ tokenizer.json / tokenizer_config.json) into `dir`. */
 export function saveCausalLM(model: CausalLM, dir: string, tokenizer?: TextTokenizer & { configJSON?(): object | undefined }): void {
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, CONFIG_FILE), JSON.stringify(toHfConfig(model.config), null, 2) + '\n');
+  // Atomic, never through a link: `dir` may be a folder a repository shipped.
+  writeFileAtomic(path.join(dir, CONFIG_FILE), JSON.stringify(toHfConfig(model.config), null, 2) + '\n');
   writeSafetensors(path.join(dir, SINGLE_FILE), modelTensors(model), { format: 'pt' });
   if (tokenizer) {
-    fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(tokenizer.toJSON()));
+    writeFileAtomic(path.join(dir, 'tokenizer.json'), JSON.stringify(tokenizer.toJSON()));
     const cfg = tokenizer.configJSON?.();
-    if (cfg) fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify(cfg, null, 2) + '\n');
+    if (cfg) writeFileAtomic(path.join(dir, 'tokenizer_config.json'), JSON.stringify(cfg, null, 2) + '\n');
   }
 }

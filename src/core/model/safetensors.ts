@@ -2,6 +2,7 @@
 // Reads F32/F16/BF16 (as float32), I32/I64; writes F32/I32/I64 with sorted names and an 8-byte aligned header.
 import * as fs from 'fs';
 import * as path from 'path';
+import { assertRegularFile, writeFileAtomic } from '../fs/safeFiles';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64';
 
@@ -81,25 +82,86 @@ export function parseSafetensors(buf: Buffer, source: string): SafetensorsFile {
   }
   const base = 8 + n;
   const tensors = new Map<string, StoredTensor>();
+  const entries = checkHeader(header, source, buf.length - base);
+  for (const e of entries.tensors) tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: decode(e.dtype, buf.subarray(base + e.begin, base + e.end)) });
+  return { tensors, metadata: entries.metadata };
+}
+
+/** One tensor's entry of a type-checked header. */
+export interface HeaderEntry {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/**
+ * Type-check a parsed header against the data size: an object of {dtype, shape, data_offsets} entries
+ * (a file from a repository may hold anything: null, a missing shape, negative dimensions).
+ */
+export function checkHeader(header: unknown, source: string, dataBytes: number): { tensors: HeaderEntry[]; metadata: Record<string, string> } {
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) {
+    throw new Error(`${source}: safetensors header must be a JSON object, got ${header === null ? 'null' : Array.isArray(header) ? 'an array' : typeof header}`);
+  }
   let metadata: Record<string, string> = {};
-  for (const [name, raw] of Object.entries(header)) {
+  const tensors: HeaderEntry[] = [];
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
+      if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) throw new Error(`${source}: safetensors __metadata__ must be an object`);
       metadata = (raw ?? {}) as Record<string, string>;
       continue;
     }
-    const info = raw as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    const dtype = info.dtype as SafetensorsDtype;
-    if (!(dtype in BYTES)) throw new Error(`${source}: tensor '${name}' has unsupported dtype ${info.dtype} (supported: ${Object.keys(BYTES).join(', ')})`);
-    const [b, e] = info.data_offsets;
-    if (!(b >= 0 && e >= b && base + e <= buf.length) || e - b !== numel(info.shape) * BYTES[dtype]) {
-      throw new Error(`${source}: tensor '${name}' has bad data_offsets [${b}, ${e}] for ${dtype}[${info.shape.join(', ')}]`);
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${source}: tensor '${name}' has no header entry object`);
+    const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof info.dtype !== 'string' || !(info.dtype in BYTES)) {
+      throw new Error(`${source}: tensor '${name}' has unsupported dtype ${JSON.stringify(info.dtype)} (supported: ${Object.keys(BYTES).join(', ')})`);
     }
-    tensors.set(name, { dtype, shape: info.shape.slice(), data: decode(dtype, buf.subarray(base + b, base + e)) });
+    const dtype = info.dtype as SafetensorsDtype;
+    const shape = info.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw new Error(`${source}: tensor '${name}' has a bad shape ${JSON.stringify(shape)} (expected non-negative integers)`);
+    }
+    const offsets = info.data_offsets;
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o))) {
+      throw new Error(`${source}: tensor '${name}' has bad data_offsets ${JSON.stringify(offsets)} (expected [begin, end])`);
+    }
+    const [b, e] = offsets as [number, number];
+    if (!(b >= 0 && e >= b && e <= dataBytes) || e - b !== numel(shape) * BYTES[dtype]) {
+      throw new Error(`${source}: tensor '${name}' has bad data_offsets [${b}, ${e}] for ${dtype}[${shape.join(', ')}]`);
+    }
+    tensors.push({ name, dtype, shape: shape.slice(), begin: b, end: e });
   }
   return { tensors, metadata };
 }
 
+/** Read and check only the header (no tensor data): what a resume validates a checkpoint with. */
+export function readSafetensorsHeader(file: string): { tensors: HeaderEntry[]; metadata: Record<string, string> } {
+  assertRegularFile(file, 'safetensors file');
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size < 8) throw new Error(`${file}: not a safetensors file (${size} bytes)`);
+    const len = Buffer.alloc(8);
+    fs.readSync(fd, len, 0, 8, 0);
+    const n = Number(len.readBigUInt64LE(0));
+    if (n > size - 8 || n > MAX_HEADER_BYTES) throw new Error(`${file}: corrupt safetensors header length ${n}`);
+    const json = Buffer.alloc(n);
+    fs.readSync(fd, json, 0, n, 8);
+    let header: unknown;
+    try {
+      header = JSON.parse(json.toString('utf8'));
+    } catch (err) {
+      throw new Error(`${file}: safetensors header is not valid JSON (${(err as Error).message})`);
+    }
+    return checkHeader(header, file, size - 8 - n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function readSafetensors(file: string): SafetensorsFile {
+  assertRegularFile(file, 'safetensors file'); // a link to /dev/zero must not be read forever
   return parseSafetensors(fs.readFileSync(file), file);
 }
 
@@ -129,7 +191,7 @@ export function serializeSafetensors(tensors: Map<string, TensorToWrite>, metada
 }
 
 export function writeSafetensors(file: string, tensors: Map<string, TensorToWrite>, metadata: Record<string, string> = {}): void {
-  fs.writeFileSync(file, serializeSafetensors(tensors, metadata));
+  writeFileAtomic(file, serializeSafetensors(tensors, metadata));
 }
 
 export const SINGLE_FILE = 'model.safetensors';

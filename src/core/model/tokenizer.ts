@@ -5,6 +5,10 @@ import * as path from 'path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import type { TextTokenizer } from './types';
 import { byteLevelOffsets, bytesToUnicode } from './byteLevel';
+import { readRegularFileSync } from '../fs/safeFiles';
+
+/** tokenizer.json of large vocabularies is tens of MB; far beyond this it is not a tokenizer. */
+const MAX_TOKENIZER_BYTES = 512 * 1024 * 1024;
 
 export const TOKENIZER_FILE = 'tokenizer.json';
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
@@ -153,7 +157,7 @@ export function loadTokenizer(dir: string): HfTextTokenizer {
   if (!fs.existsSync(file)) throw new Error(`${dir}: no ${TOKENIZER_FILE}`);
   const readJson = (f: string): Json => {
     try {
-      return JSON.parse(fs.readFileSync(f, 'utf8'));
+      return JSON.parse(readRegularFileSync(f, { maxBytes: MAX_TOKENIZER_BYTES }).toString('utf8'));
     } catch (err) {
       throw new Error(`${f}: not valid JSON (${(err as Error).message})`);
     }

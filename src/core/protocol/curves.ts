@@ -1,11 +1,11 @@
 // Messages between the Training Curves panel host (extension) and its webview (webview/curves).
 // Host→webview notifications and webview→host commands are distinct unions; `CurvesViewState` is what the webview persists.
-import type { MetricsRow } from './trainer';
+import type { AlertCode, MetricsRow } from './trainer';
 
 /** A training-health alert shown above the charts (from trainer `alert` events or computed from the rows). */
 export interface CurvesAlert {
   run: string;
-  code: 'nan' | 'plateau' | 'chosen-reward-falling';
+  code: AlertCode;
   step: number;
   message: string;
 }

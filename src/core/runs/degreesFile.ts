@@ -2,6 +2,7 @@
 // into a map by 1-based data-file line. Unreadable lines are skipped: the degree views are best effort.
 import * as fs from 'fs';
 import type { ExampleDegreeRecord } from '../protocol';
+import { READ_LIMITS, readRegularFile, readRegularFileSync } from '../fs/safeFiles';
 
 function finite(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
@@ -50,8 +51,20 @@ export function parseDegreesText(text: string): Map<number, ExampleDegreeRecord>
 
 export function readDegreesFile(file: string): Map<number, ExampleDegreeRecord> {
   try {
-    return parseDegreesText(fs.readFileSync(file, 'utf8'));
+    return parseDegreesText(readRegularFileSync(file, READ_LIMITS.jsonl).toString('utf8'));
   } catch {
     return new Map();
+  }
+}
+
+/**
+ * The same without blocking, for the extension host (a hover must never freeze it). Unlike the sync
+ * reader it reports a refused file (a link to /dev/zero, over the cap) as `problem`, so a view can say so.
+ */
+export async function readDegreesFileAsync(file: string): Promise<{ records: Map<number, ExampleDegreeRecord>; problem: string | null }> {
+  try {
+    return { records: parseDegreesText((await readRegularFile(file, READ_LIMITS.jsonl)).toString('utf8')), problem: null };
+  } catch (err) {
+    return { records: new Map(), problem: (err as Error).message };
   }
 }

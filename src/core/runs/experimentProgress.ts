@@ -1,35 +1,15 @@
 // Reads the experiment CLI's progress into where the experiment is: seed, arm, step, and the share of
-// trained runs done; from its `@@spo-progress {json}` lines (--progress-json), or its human log lines.
+// trained runs done, from its `@@spo-progress {json}` lines (--progress-json); human log lines say nothing.
 import { ExperimentProgressEvent, parseProgressLine } from '../protocol';
-
-/** One recognised line of `spo experiment` stderr. */
-export type ExperimentLine =
-  | { kind: 'start'; seed: number; seedIndex: number; seedCount: number; arm: string }
-  | { kind: 'step'; seed: number; seedIndex: number; seedCount: number; arm: string; step: number; totalSteps: number }
-  | { kind: 'done'; seed: number; seedIndex: number; seedCount: number; arm: string };
-
-// The arm name may hold spaces ("dpo+spo γ=0.5", "reference (tokenizer + 2 SFT steps)"): it ends at ": " or " step N/M".
-const LINE = /^\[seed (\d+) (\d+)\/(\d+)\] (.+?)(?:: (training|done)\b| step (\d+)\/(\d+))/;
-
-export function parseExperimentLine(line: string): ExperimentLine | null {
-  const m = LINE.exec(line);
-  if (!m) return null;
-  const base = { seed: Number(m[1]), seedIndex: Number(m[2]), seedCount: Number(m[3]), arm: m[4] };
-  if (m[6] !== undefined) return { kind: 'step', ...base, step: Number(m[6]), totalSteps: Number(m[7]) };
-  return { kind: m[5] === 'done' ? 'done' : 'start', ...base };
-}
-
-/** The reference stage of the tiny preset (shared by the arms of a seed) is logged as `reference (...)`. */
-export function isReferenceStage(arm: string): boolean {
-  return arm.startsWith('reference');
-}
 
 export interface ExperimentProgress {
   seed: number | null;
   seedIndex: number;
   seedCount: number;
-  /** The arm (or reference stage) in progress. */
+  /** The arm (or `reference`) in progress. */
   arm: string | null;
+  /** `reference`: a seed's shared SFT reference, which counts as no arm run; null before the first event. */
+  stage: ExperimentProgressEvent['stage'] | null;
   step: number;
   totalSteps: number | null;
   /** Trained arm runs finished so far. */
@@ -39,24 +19,7 @@ export interface ExperimentProgress {
 }
 
 export function initialProgress(seedCount: number, armsPerSeed: number): ExperimentProgress {
-  return { seed: null, seedIndex: 0, seedCount, arm: null, step: 0, totalSteps: null, armsDone: 0, armsTotal: seedCount * armsPerSeed };
-}
-
-/** Fold one line in; returns the new progress (the same object when the line says nothing). */
-export function applyExperimentLine(p: ExperimentProgress, line: string): ExperimentProgress {
-  const parsed = parseExperimentLine(line);
-  if (!parsed) return p;
-  const next: ExperimentProgress = { ...p, seed: parsed.seed, seedIndex: parsed.seedIndex, seedCount: parsed.seedCount, arm: parsed.arm };
-  if (parsed.kind === 'step') {
-    next.step = parsed.step;
-    next.totalSteps = parsed.totalSteps;
-  } else {
-    // A start or a finish: no step of a running arm counts any more (a finished one counts in armsDone).
-    next.step = 0;
-    next.totalSteps = null;
-    if (parsed.kind === 'done' && !isReferenceStage(parsed.arm)) next.armsDone = Math.min(p.armsTotal, p.armsDone + 1);
-  }
-  return next;
+  return { seed: null, seedIndex: 0, seedCount, arm: null, stage: null, step: 0, totalSteps: null, armsDone: 0, armsTotal: seedCount * armsPerSeed };
 }
 
 /** Fold one `--progress-json` event in: the CLI counts the runs itself, so its counts are taken as they are. */
@@ -66,8 +29,8 @@ export function applyProgressEvent(p: ExperimentProgress, e: ExperimentProgressE
     seed: e.seed,
     seedIndex: e.seedIndex,
     seedCount: e.seeds,
-    // The reference stage keeps the `reference` prefix that isReferenceStage (and the fraction) go by.
-    arm: e.stage === 'reference' && !isReferenceStage(e.arm) ? `reference ${e.arm}` : e.arm,
+    arm: e.arm,
+    stage: e.stage,
     step: training ? e.step ?? 0 : 0,
     totalSteps: training ? e.steps ?? null : null,
     armsDone: Math.min(e.runsDone, e.runsTotal),
@@ -87,7 +50,7 @@ export function applyProgressLine(p: ExperimentProgress, line: string): Experime
 /** Share of the experiment done, in [0, 1]: finished arms plus the running arm's step share. */
 export function experimentFraction(p: ExperimentProgress): number {
   if (p.armsTotal <= 0) return 0;
-  const running = p.arm && !isReferenceStage(p.arm) && p.totalSteps ? Math.min(1, p.step / p.totalSteps) : 0;
+  const running = p.arm && p.stage === 'arm' && p.totalSteps ? Math.min(1, p.step / p.totalSteps) : 0;
   return Math.min(1, (p.armsDone + (p.armsDone < p.armsTotal ? running : 0)) / p.armsTotal);
 }
 
@@ -95,5 +58,6 @@ export function experimentFraction(p: ExperimentProgress): number {
 export function describeProgress(p: ExperimentProgress): string {
   if (p.arm === null) return 'splitting the data…';
   const step = p.totalSteps ? ` · step ${p.step}/${p.totalSteps}` : '';
-  return `seed ${p.seed} (${p.seedIndex}/${p.seedCount}) · ${p.arm}${step} · ${p.armsDone}/${p.armsTotal} runs done`;
+  const arm = p.stage === 'reference' && p.arm !== 'reference' ? `reference ${p.arm}` : p.arm;
+  return `seed ${p.seed} (${p.seedIndex}/${p.seedCount}) · ${arm}${step} · ${p.armsDone}/${p.armsTotal} runs done`;
 }

@@ -1,6 +1,7 @@
 // What "Run SPO vs DPO Experiment" asks the experiment CLI for, and its command line
 // (`spo experiment spo-vs-dpo`, src/cli/commands/experiment.ts flags).
 import * as path from 'path';
+import { runTimestamp } from '../train/runFolder';
 
 export type ExperimentSweepKey = 'classes' | 'gamma';
 
@@ -23,14 +24,14 @@ export interface ExperimentRequest {
   model?: string | null;
   /** Use only the first N pairs (0 or absent = all). */
   maxPairs?: number;
-  /** Trainer config keys passed as `--set KEY=VALUE` (e.g. `tiny.d_model`). */
+  /** Trainer config keys passed as `--set KEY=VALUE` (e.g. `tiny_d_model`). */
   overrides?: Record<string, unknown>;
 }
 
 /** The CLI's argv after `experiment` (the bundled CLI's `main` takes `['experiment', ...this]`). */
 export function experimentArgs(req: ExperimentRequest): string[] {
   const args = ['spo-vs-dpo', '--data', req.data, '--out', req.outDir, '--seeds', String(req.seeds)];
-  if (req.steps !== null) args.push('--steps', String(req.steps));
+  if (req.steps !== null) args.push('--max-steps', String(req.steps));
   if (req.sweep) args.push('--sweep', `${req.sweep.key}=${req.sweep.values.join(',')}`);
   if (req.model) args.push('--model', req.model);
   if (req.maxPairs && req.maxPairs > 0) args.push('--max-pairs', String(req.maxPairs));
@@ -47,7 +48,7 @@ export function experimentArmCount(req: Pick<ExperimentRequest, 'sweep'>): numbe
 
 /** The folder of an experiment: `spo-vs-dpo[-<sweep key>]-<UTC stamp>`, so names sort by time. */
 export function newExperimentName(now: Date, sweep: ExperimentSweepKey | null): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const stamp = runTimestamp(now);
   return sweep ? `spo-vs-dpo-${sweep}-${stamp}` : `spo-vs-dpo-${stamp}`;
 }
 

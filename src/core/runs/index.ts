@@ -15,3 +15,4 @@ export * from './experimentRequest';
 export * from './experimentProgress';
 export * from './cliProcess';
 export * from './experimentResults';
+export * from './runOwnership';

@@ -1,7 +1,8 @@
 // Reads <run>/metrics.jsonl (one TrainerEvent per line). The trainer may be mid-write, so a
 // truncated or garbled last line is skipped silently; a bad line elsewhere is reported by number.
 import * as fs from 'fs';
-import { isTrainerEvent, TrainerEvent } from '../protocol';
+import { TrainerEvent, upgradeTrainerEvent } from '../protocol';
+import { READ_LIMITS, readRegularFile, readRegularFileSync } from '../fs/safeFiles';
 
 export interface MetricsFileContent {
   events: TrainerEvent[];
@@ -28,7 +29,9 @@ export function parseMetricsText(text: string, final = false): MetricsFileConten
       if (!(final && isLast)) badLines.push(i + 1); // a torn tail of a finished file is expected after a crash
       return;
     }
-    if (isTrainerEvent(value)) events.push(value);
+    // A line of the wrong shape is reported and skipped: one bad line never hides the rest of a run.
+    const parsed = upgradeTrainerEvent(value);
+    if ('event' in parsed) events.push(parsed.event);
     else badLines.push(i + 1);
   });
   return { events, badLines, consumedBytes: Buffer.byteLength(complete, 'utf8') };
@@ -38,7 +41,19 @@ export function parseMetricsText(text: string, final = false): MetricsFileConten
 export function readMetricsFile(file: string): MetricsFileContent {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularFileSync(file, READ_LIMITS.jsonl).toString('utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], badLines: [], consumedBytes: 0 };
+    throw err;
+  }
+  return parseMetricsText(text, true);
+}
+
+/** The same, without blocking: what the extension host uses. */
+export async function readMetricsFileAsync(file: string): Promise<MetricsFileContent> {
+  let text: string;
+  try {
+    text = (await readRegularFile(file, READ_LIMITS.jsonl)).toString('utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], badLines: [], consumedBytes: 0 };
     throw err;

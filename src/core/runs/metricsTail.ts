@@ -1,7 +1,7 @@
 // Follows a metrics.jsonl that a trainer is still appending to: each read() returns only the events of the
 // lines completed since the last call, keeping a torn last line (the writer mid-line) for the next read.
 import * as fs from 'fs';
-import { isTrainerEvent, TrainerEvent } from '../protocol';
+import { TrainerEvent, upgradeTrainerEvent } from '../protocol';
 
 export interface TailRead {
   events: TrainerEvent[];
@@ -40,6 +40,7 @@ export class MetricsTail {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return out;
       throw err;
     }
+    if (!stat.isFile()) return out; // a FIFO or a device in a shipped run folder: nothing to follow
     const end = this.offset + this.pending.length;
     if (stat.size < end || (this.inode !== null && stat.ino !== this.inode)) {
       this.offset = 0;
@@ -81,7 +82,8 @@ export class MetricsTail {
         out.badLines.push(this.linesSeen);
         continue;
       }
-      if (isTrainerEvent(value)) out.events.push(value);
+      const parsed = upgradeTrainerEvent(value);
+      if ('event' in parsed) out.events.push(parsed.event);
       else out.badLines.push(this.linesSeen);
     }
     return out;

@@ -1,5 +1,5 @@
 // Which runs can be resumed: those that ended stopped, failed or without a `done` event (crash, kill)
-// and left a complete checkpoint. The trainer continues them in place (`--resume --out <run>`).
+// and left a complete checkpoint. The trainer continues them in place (`--resume --output-dir <run>`).
 import type { TrainerEvent } from '../protocol';
 import { readMetricsFile } from './metricsFile';
 import { listCheckpoints, listRuns, RunEntry } from './runFolders';
@@ -52,8 +52,9 @@ export function listResumableRuns(runsDir: string, except: string | null = null)
 }
 
 /** The trainer's command line to continue `runDir` (its config.json decides the rest); `maxSteps` extends the budget. */
-export function resumeArgs(runDir: string, maxSteps?: number): string[] {
-  const args = ['--resume', '--out', runDir];
+export function resumeArgs(runDir: string, maxSteps?: number, trustRun = false): string[] {
+  const args = ['--resume', '--output-dir', runDir];
+  if (trustRun) args.push('--trust-run'); // after the user confirmed a run folder that is not this machine's own
   if (maxSteps !== undefined) args.push('--max-steps', String(maxSteps));
   return args;
 }

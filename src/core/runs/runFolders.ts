@@ -3,21 +3,27 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RUN_FILES, RunFolder as TrainerRunFolder } from '../train/runFolder';
+import { upgradeConfigKeys } from '../train/config';
+import { readRegularFileSync } from '../fs/safeFiles';
+
+/** A run's config.json is a few hundred bytes; the cap keeps a crafted one from exhausting the host. */
+const RUN_CONFIG_LIMIT = { maxBytes: 1024 * 1024 };
 
 /** A run as listed: name, folder, its config.json, whether it wrote per-example degrees. */
 export interface RunEntry {
   name: string;
   dir: string;
   metricsFile: string;
-  /** The run's config.json (null when missing or unreadable). */
+  /** The run's config.json with today's key names (an older run's are upgraded); null when missing or unreadable. */
   config: Record<string, unknown> | null;
   hasDegrees: boolean;
 }
 
-function readJsonObject(file: string): Record<string, unknown> | null {
+function readConfigObject(file: string): Record<string, unknown> | null {
   try {
-    const value: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    // Size-capped, regular files only: the run-list poll must not hang on `config.json -> /dev/zero`.
+    const value: unknown = JSON.parse(readRegularFileSync(file, RUN_CONFIG_LIMIT).toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? upgradeConfigKeys(value as Record<string, unknown>) : null;
   } catch {
     return null;
   }
@@ -28,7 +34,7 @@ export function describeRun(dir: string): RunEntry {
     name: path.basename(dir),
     dir,
     metricsFile: path.join(dir, RUN_FILES.metrics),
-    config: readJsonObject(path.join(dir, RUN_FILES.config)),
+    config: readConfigObject(path.join(dir, RUN_FILES.config)),
     hasDegrees: fs.existsSync(path.join(dir, RUN_FILES.degrees)),
   };
 }

@@ -37,7 +37,7 @@ export function applyEvent(history: RunHistory, event: TrainerEvent): { rows: Me
     case 'metrics': {
       // A resumed run restarts at its last checkpoint: rows its first attempt logged from that step on
       // (after a crash) are superseded, so the curves stay one line with increasing steps.
-      const isEval = isEvalRow(event.row);
+      const isEval = event.split === 'eval';
       const superseded = (r: MetricsRow) => isEvalRow(r) === isEval && r.step >= event.row.step;
       if (history.rows.some(superseded)) {
         history.rows = history.rows.filter((r) => !superseded(r));

@@ -124,6 +124,7 @@ export function isRunTraining(metricsFile: string, nowMs: number): boolean {
   } catch {
     return false;
   }
+  if (!stat.isFile()) return false; // opening a FIFO would block the run picker
   if (endsWithDone(metricsFile, stat.size)) return false;
   // Past the pid trust window the answer is "interrupted" whatever the pid says, so skip the backward scan
   // (the run picker asks this of every unfinished run every few seconds).

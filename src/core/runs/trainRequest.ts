@@ -1,66 +1,60 @@
-// What Train SPO asks the trainer for: the user's choices, validated with the trainer's own config
-// rules (messages name the field), and turned into the trainer's command line.
+// What Train SPO asks the trainer for: the user's choices as config keys (a Partial of the training
+// config) over the VS Code settings that feed training, resolved with the trainer's own rules (messages
+// name the field), written to <run>/config.json, and the trainer started on that file.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BackendChoice } from '../model/backend';
-import { ALIGN_LOSSES, AlignLoss, ConfigError, resolveConfig } from '../train/config';
+import { ConfigError, ConfigLayer, TrainConfig, resolveConfig } from '../train/config';
+import { RUN_FILES, RunFolder, runTimestamp } from '../train/runFolder';
 
-export interface TrainRequest {
-  /** Preference file (absolute path). */
-  data: string;
-  /** HF model folder, or null for the embedded tiny preset. */
-  model: string | null;
-  loss: AlignLoss;
-  /** SPO weight γ (spo.gamma). */
-  gamma: number;
-  /** SPO classes K (spo.classes). */
-  classes: number;
-  beta: number;
-  maxSteps: number;
-  backend: BackendChoice;
-  /** The run folder to create (`<runs directory>/<run name>`, see newRunName). */
-  runDir: string;
-  /** A JSON config file (spo.config.json) the trainer reads first; the fields above override it. */
-  configFile?: string | null;
-  /** Further trainer config keys (e.g. `max_pairs`, `tiny.sft_steps`), passed as `--set KEY=VALUE`. */
-  overrides?: Record<string, unknown>;
-  seed?: number;
-}
+/** The user's training choices: any config keys (the rest come from settings, a config file and the defaults). */
+export type TrainChoices = Partial<TrainConfig>;
 
-/** Field names as the user sees them in the pickers, for messages. */
-const FIELD_LABELS: Record<string, string> = {
-  loss: 'alignment loss', beta: 'β (beta)', 'spo.gamma': 'γ (SPO weight)', 'spo.classes': 'K (SPO classes)',
-  max_steps: 'max steps', seed: 'seed', backend: 'backend', data: 'dataset', model: 'model',
+/** Config keys as the user sees them in the pickers, for messages. */
+const FIELD_LABELS: Partial<Record<keyof TrainConfig, string>> = {
+  loss_type: 'alignment loss', beta: 'β (beta)', spo_gamma: 'γ (SPO weight)', spo_classes: 'K (SPO classes)',
+  max_steps: 'max steps', seed: 'seed', backend: 'backend', data: 'dataset', model: 'model', max_keys: 'spo.keys.maxKeys',
+  extractor: 'spo.keys.extractor',
 };
 
-/** The request as trainer config keys (TrainConfig names). */
-export function requestConfigValues(req: TrainRequest): Record<string, unknown> {
-  const values: Record<string, unknown> = {
-    ...(req.overrides ?? {}),
-    data: req.data, model: req.model, loss: req.loss, beta: req.beta, 'spo.gamma': req.gamma,
-    'spo.classes': req.classes, max_steps: req.maxSteps, backend: req.backend,
-  };
-  if (req.seed !== undefined) values.seed = req.seed;
-  return values;
-}
-
-/** null when the request can start; otherwise one message naming the field (and file) at fault. */
-export function validateTrainRequest(req: TrainRequest): string | null {
-  if (!req.data) return 'No dataset: open a preference file or pick one.';
-  if (!fs.existsSync(req.data)) return `Dataset not found: ${req.data}`;
-  if (req.model !== null) {
-    if (!fs.existsSync(path.join(req.model, 'config.json'))) return `Model folder ${req.model} has no config.json (expected a Hugging Face model folder).`;
-  }
-  if (!ALIGN_LOSSES.includes(req.loss)) return `Alignment loss must be one of ${ALIGN_LOSSES.join(', ')}, got "${String(req.loss)}".`;
+/**
+ * Resolve the layers (later wins) into the run's config with `output_dir` = runDir. Returns the config,
+ * or one message naming the field (and file) at fault.
+ */
+export function resolveTrainChoices(layers: readonly ConfigLayer[], runDir: string): { config: TrainConfig } | { problem: string } {
+  let config: TrainConfig;
   try {
-    resolveConfig([{ values: requestConfigValues(req) }]);
+    config = resolveConfig([...layers, { values: { output_dir: runDir } }]);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    const key = /config key "([^"]+)"/.exec(err.message)?.[1];
+    const key = /config key "([^"]+)"/.exec(err.message)?.[1] as keyof TrainConfig | undefined;
     const label = key ? FIELD_LABELS[key] : undefined;
-    return label ? `${label}: ${err.message}` : err.message;
+    return { problem: label ? `${label}: ${err.message}` : err.message };
   }
-  return null;
+  if (!config.data) return { problem: 'No dataset: open a preference file or pick one.' };
+  if (!fs.existsSync(config.data)) return { problem: `Dataset not found: ${config.data}` };
+  if (config.model !== null && !fs.existsSync(path.join(config.model, 'config.json'))) {
+    return { problem: `Model folder ${config.model} has no config.json (expected a Hugging Face model folder).` };
+  }
+  return { config };
+}
+
+/** null when the choices can start a run; otherwise one message naming the field at fault. */
+export function validateTrainChoices(choices: TrainChoices): string | null {
+  const resolved = resolveTrainChoices([{ values: choices }], choices.output_dir ?? '');
+  return 'problem' in resolved ? resolved.problem : null;
+}
+
+/** Write the resolved config into its run folder (`output_dir`); returns the file the trainer is started on. */
+export function writeRunConfig(config: TrainConfig): string {
+  if (!config.output_dir) throw new Error('the run config has no output_dir');
+  const run = new RunFolder(config.output_dir);
+  run.writeJson(RUN_FILES.config, config);
+  return run.path(RUN_FILES.config);
+}
+
+/** The trainer's command line for a new run whose config.json is written (src/trainer/run.ts flags). */
+export function trainerArgs(config: TrainConfig): string[] {
+  return ['--config', path.join(config.output_dir ?? '', RUN_FILES.config), '--output-dir', config.output_dir ?? ''];
 }
 
 /** Parse a number typed in an input box; returns a message naming the field when it is not one in range. */
@@ -73,21 +67,7 @@ export function checkNumberField(label: string, raw: string, min: number, max: n
   return null;
 }
 
-/** The trainer's command line (src/trainer/run.ts flags); `overrides` go through `--set KEY=VALUE`. */
-export function trainerArgs(req: TrainRequest): string[] {
-  const args = ['--data', req.data, '--loss', req.loss, '--beta', String(req.beta), '--gamma', String(req.gamma),
-    '--classes', String(req.classes), '--max-steps', String(req.maxSteps), '--backend', req.backend, '--out', req.runDir];
-  if (req.model) args.push('--model', req.model);
-  else args.push('--preset', 'tiny');
-  if (req.seed !== undefined) args.push('--seed', String(req.seed));
-  if (req.configFile) args.push('--config', req.configFile);
-  for (const [key, value] of Object.entries(req.overrides ?? {})) {
-    if (value !== null && value !== undefined) args.push('--set', `${key}=${String(value)}`);
-  }
-  return args;
-}
-
-/** A run name that sorts by creation time, in the trainer's own default format (UTC `20261127-002005`). */
+/** A run name that sorts by creation time (runTimestamp: UTC `20261127-002005`). */
 export function newRunName(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return runTimestamp(now);
 }

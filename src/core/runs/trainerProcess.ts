@@ -3,6 +3,7 @@
 import { forEachLine, LineTail, OutputStream } from './outputLines';
 import { ChildProcess, fork } from 'child_process';
 import { isTrainerEvent, TrainerCommand, TrainerEvent } from '../protocol';
+import { describeEvent } from '../train/runFolder';
 
 export interface TrainerProcessOptions {
   /** The trainer entry script (dist/trainer.js, or out/src/trainer/main.js in tests). */
@@ -77,6 +78,9 @@ export class TrainerProcess {
     this.child.on('message', (msg) => {
       if (!isTrainerEvent(msg)) return;
       this.lastEventValue = msg;
+      // A forked trainer prints no event lines: keep them in the tail, so a crash report shows what happened last.
+      const line = describeEvent(msg);
+      if (line !== null) this.tail.push(line);
       if (msg.type === 'done') this.doneEvent = msg;
       this.events.fire(msg);
     });
@@ -141,7 +145,25 @@ export class TrainerProcess {
     return this.exited;
   }
 
-  /** Kill now (SIGKILL), e.g. when the extension is deactivated. */
+  /**
+   * The window is closing: ask for a checkpoint + exit as stop() does, but SIGKILL after a short `graceMs`
+   * (the editor will not wait long). A trainer that outlives this sees its IPC channel close and stops itself.
+   */
+  shutdown(graceMs: number): Promise<TrainerExit> {
+    if (!this.running) return this.exited;
+    if (this.escalation === 'self') {
+      this.escalation = 'stop-message';
+      try {
+        if (this.child.connected) this.child.send({ type: 'stop' } satisfies TrainerCommand);
+      } catch {
+        // the channel is gone: the timer below ends it
+      }
+    }
+    this.timers.push(setTimeout(() => this.kill(), graceMs));
+    return this.exited;
+  }
+
+  /** Kill now (SIGKILL): the last resort, after a stop or a shutdown had their grace period. */
   kill(): void {
     if (!this.running) return;
     this.escalation = 'sigkill';

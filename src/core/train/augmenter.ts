@@ -1,7 +1,8 @@
 // The SPO degree augmenter (spo-method.md §2): remove a random class-sized share of a response's
 // key spans and label the variant with its class; responses with too few key spans are masked.
+// The draws are counter-based (variantDraws.ts), keyed by (seed, step, example index, stream).
 import type { KeySpan } from '../keys/types';
-import type { SeededRandom } from '../random';
+import { drawInt, drawSpanIndices, removedSpanCount, variantKey } from './variantDraws';
 
 export interface DegreeVariant {
   /** False when the response has fewer than K−1 key spans: it takes no part in the SPO loss. */
@@ -37,20 +38,29 @@ export function removeSpans(text: string, spans: readonly KeySpan[]): string {
   return out + text.slice(cursor);
 }
 
+/** Where a variant's draws come from: the run's seed, the 1-based optimizer step, the pair's index, the stream. */
+export interface VariantDraw {
+  seed: number;
+  step: number;
+  index: number;
+  stream: number;
+}
+
 export class DegreeAugmenter {
   constructor(private readonly classes: number) {
     if (!Number.isInteger(classes) || classes < 2) throw new Error(`DegreeAugmenter: classes must be an integer ≥ 2, got ${classes}`);
   }
 
-  /** One variant of `text` given its key spans, drawing the class and the spans from `rng`. */
-  augment(text: string, keys: readonly KeySpan[], rng: SeededRandom): DegreeVariant {
+  /** The variant of `text` (with key spans `keys`) that the draw (seed, step, index, stream) selects. */
+  augment(text: string, keys: readonly KeySpan[], draw: VariantDraw): DegreeVariant {
     const K = this.classes;
     const n = keys.length;
     if (n < K - 1) return { kept: false, label: -1, text, removed: 0 };
-    const c = rng.int(K);
-    const m = Math.round((c * n) / (K - 1));
+    const key = variantKey(draw.seed, draw.step, draw.index, draw.stream);
+    const c = drawInt(key, 0, K);
+    const m = removedSpanCount(c, n, K);
     if (m === 0) return { kept: true, label: c, text, removed: 0 };
-    const chosen = rng.sample(n, m).map((i) => keys[i]);
+    const chosen = drawSpanIndices(key, n, m).map((i) => keys[i]);
     return { kept: true, label: c, text: removeSpans(text, chosen), removed: m };
   }
 }

@@ -1,8 +1,12 @@
 // Training health checks: the DPO 0.693 plateau (loss stuck at ln 2: the policy is not moving away
-// from the reference) and a falling chosen reward (likelihood of preferred answers going down).
+// from the reference) and a falling chosen reward (likelihood of preferred answers going down);
+// divergence and NaN (divergence.ts, shared with the Python engine by test vectors).
+import { DivergenceAlert, DivergenceMonitor, DivergenceState } from './divergence';
+
+import type { AlertCode } from '../protocol/trainer';
 
 export interface HealthAlert {
-  code: 'plateau' | 'chosen-reward-falling';
+  code: Extract<AlertCode, 'plateau' | 'chosen-reward-falling'>;
   message: string;
 }
 
@@ -11,6 +15,8 @@ export interface HealthState {
   plateauAlerted: boolean;
   chosen: number[];
   fallingAlertedAt: number;
+  /** Absent in checkpoints written before the divergence rules. */
+  divergence?: DivergenceState;
 }
 
 const LN2 = Math.log(2);
@@ -24,14 +30,22 @@ const REWARD_ALERT_COOLDOWN = 100;
 export class HealthMonitor {
   private state: HealthState = { plateauRun: 0, plateauAlerted: false, chosen: [], fallingAlertedAt: -Infinity };
 
+  private readonly divergence = new DivergenceMonitor();
+
   constructor(private readonly dpoLike: boolean) {}
 
   getState(): HealthState {
-    return { ...this.state, chosen: this.state.chosen.slice() };
+    return { ...this.state, chosen: this.state.chosen.slice(), divergence: this.divergence.getState() };
   }
 
   setState(s: HealthState | undefined): void {
     if (s) this.state = { ...s, chosen: s.chosen.slice(), fallingAlertedAt: s.fallingAlertedAt ?? -Infinity };
+    this.divergence.setState(s?.divergence);
+  }
+
+  /** Feed one step's loss and pre-clip gradient norm: NaN (stop) and divergence alerts (divergence.ts). */
+  observeStability(step: number, loss: number, gradNorm: number | null): { alerts: DivergenceAlert[]; stop: boolean } {
+    return this.divergence.observe(step, loss, gradNorm);
   }
 
   /** Feed one training row; returns the alerts it raises (each kind at most once per episode). */

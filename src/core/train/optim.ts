@@ -40,15 +40,28 @@ export class AdamW {
    * Weight decay is decoupled and skipped for biases and norm gains (1-D tensors), as in nanoGPT.
    */
   apply(params: Map<string, tfjs.Variable>, grads: Map<string, tfjs.Tensor>, lr: number): number {
+    return this.applyIfFinite(params, grads, lr).gradNorm;
+  }
+
+  /**
+   * The same, but only when everything stays finite: a non-finite gradient norm, or an update that would
+   * make a parameter NaN/±Infinity (an overflowing learning rate), leaves the weights, the moments and
+   * the step count untouched and says which.
+   */
+  applyIfFinite(params: Map<string, tfjs.Variable>, grads: Map<string, tfjs.Tensor>, lr: number): { gradNorm: number; applied: true } | { gradNorm: number; applied: false; problem: string } {
     const tf = this.tf;
     const { beta1, beta2, epsilon, weightDecay, maxGradNorm } = this.opts;
     const sq = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
     const gradNorm = Math.sqrt(sq.dataSync()[0]);
     sq.dispose();
+    if (!Number.isFinite(gradNorm)) return { gradNorm, applied: false, problem: `the gradient norm is ${gradNorm}` };
     const scale = maxGradNorm > 0 && gradNorm > maxGradNorm ? maxGradNorm / (gradNorm + 1e-6) : 1;
-    this.step += 1;
-    const bc1 = 1 - Math.pow(beta1, this.step);
-    const bc2 = 1 - Math.pow(beta2, this.step);
+    const step = this.step + 1;
+    const bc1 = 1 - Math.pow(beta1, step);
+    const bc2 = 1 - Math.pow(beta2, step);
+    // Compute every new value first; assign only when all are finite.
+    const pending: Array<{ name: string; param: tfjs.Variable; m: tfjs.Tensor; v: tfjs.Tensor; next: tfjs.Tensor }> = [];
+    const disposePending = () => { for (const p of pending) tf.dispose([p.m, p.v, p.next]); };
     for (const [name, param] of params) {
       const grad = grads.get(name);
       if (!grad) continue;
@@ -62,6 +75,20 @@ export class AdamW {
         const decayed = weightDecay > 0 && param.rank >= 2 ? tf.mul(param, 1 - lr * weightDecay) : param;
         return [mNew, vNew, tf.sub(decayed, tf.mul(update, lr))];
       });
+      pending.push({ name, param, m, v, next });
+    }
+    // One host read for all parameters (a read per tensor would stall the GPU every step).
+    const flags = tf.tidy(() => tf.stack(pending.map((p) => tf.all(tf.isFinite(p.next)))));
+    const finite = Array.from(flags.dataSync());
+    flags.dispose();
+    const bad = finite.findIndex((f) => !f);
+    if (bad >= 0) {
+      const name = pending[bad].name;
+      disposePending();
+      return { gradNorm, applied: false, problem: `the update would make parameter '${name}' non-finite (learning rate ${lr})` };
+    }
+    this.step = step;
+    for (const { name, param, m, v, next } of pending) {
       this.m.get(name)?.dispose();
       this.v.get(name)?.dispose();
       this.m.set(name, m);
@@ -69,7 +96,7 @@ export class AdamW {
       param.assign(next);
       next.dispose();
     }
-    return gradNorm;
+    return { gradNorm, applied: true };
   }
 
   /** Moments as host arrays (`m/<name>`, `v/<name>`) for a checkpoint. */

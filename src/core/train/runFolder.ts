@@ -3,6 +3,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { TrainerEvent } from '../protocol/trainer';
+import {
+  READ_LIMITS, UnsafePathError, appendFileNoFollow, escapeControlCharacters, mkdirNoFollow, readRegularFileSync, repairTornTail, writeFileAtomic,
+} from '../fs/safeFiles';
 
 export const RUN_FILES = {
   config: 'config.json',
@@ -18,7 +21,22 @@ export const RUN_FILES = {
   evalDegrees: 'eval_degrees.jsonl',
 } as const;
 
+/**
+ * The one timestamp of run and experiment folder names: UTC `20261127-002005`, so a folder holding
+ * runs and experiments started at any time lists them in time order.
+ */
+export function runTimestamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+/**
+ * A run folder. A repository may ship one (`.spo/runs/x` with `log.txt -> ~/.bashrc`), so nothing here
+ * writes through a link: the folder itself and every part below it must be real, and files are opened
+ * without following links (safeFiles.ts).
+ */
 export class RunFolder {
+  private tailsRepaired = false;
+
   constructor(readonly dir: string) {}
 
   path(name: string): string {
@@ -29,18 +47,44 @@ export class RunFolder {
     return fs.existsSync(this.path(name));
   }
 
+  /** Create the folder; refuse when it (or a part of the path inside it) is a link or not a folder. */
+  claim(): void {
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.lstatSync(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (st && !st.isDirectory()) {
+      throw new UnsafePathError(`run folder ${this.dir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}: refusing to write into it`);
+    }
+    fs.mkdirSync(this.dir, { recursive: true });
+  }
+
+  /** Create `name` (a folder inside the run folder) without passing through a link. */
+  mkdir(name: string): string {
+    this.claim();
+    const dir = this.path(name);
+    mkdirNoFollow(this.dir, dir);
+    return dir;
+  }
+
+  /** Write a file inside the run folder by temp-file-and-rename (never through a link). */
+  writeFile(name: string, data: string | Uint8Array): void {
+    const file = this.path(name);
+    this.mkdir(path.dirname(name));
+    writeFileAtomic(file, data);
+  }
+
   writeJson(name: string, value: unknown): void {
-    fs.mkdirSync(path.dirname(this.path(name)), { recursive: true });
     // Write then rename, so a crash never leaves half a JSON file behind.
-    const tmp = this.path(name) + '.tmp';
-    fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-    fs.renameSync(tmp, this.path(name));
+    this.writeFile(name, JSON.stringify(value, null, 2) + '\n');
   }
 
   readJson<T>(name: string): T {
     const file = this.path(name);
     try {
-      return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+      return JSON.parse(readRegularFileSync(file, READ_LIMITS.json).toString('utf8')) as T;
     } catch (err) {
       throw new Error(`${file}: cannot read (${(err as Error).message})`);
     }
@@ -48,10 +92,17 @@ export class RunFolder {
 
   /** Append one event to metrics.jsonl, and log/alert/done events to log.txt as text. */
   record(event: TrainerEvent): void {
-    fs.mkdirSync(this.dir, { recursive: true });
-    fs.appendFileSync(this.path(RUN_FILES.metrics), JSON.stringify(event) + '\n');
+    this.claim();
+    if (!this.tailsRepaired) {
+      // A crash mid-append leaves a torn last line; end it so this run's first event starts a line of its own.
+      repairTornTail(this.path(RUN_FILES.metrics));
+      repairTornTail(this.path(RUN_FILES.log));
+      this.tailsRepaired = true;
+    }
+    appendFileNoFollow(this.path(RUN_FILES.metrics), JSON.stringify(event) + '\n');
     const line = describeEvent(event);
-    if (line) fs.appendFileSync(this.path(RUN_FILES.log), `${new Date(event.time).toISOString()} ${line}\n`);
+    // One event, one line: names and messages from a shipped folder cannot inject lines into log.txt.
+    if (line) appendFileNoFollow(this.path(RUN_FILES.log), `${new Date(event.time).toISOString()} ${escapeControlCharacters(line)}\n`);
   }
 
   checkpointDir(step: number): string {
@@ -80,7 +131,7 @@ export function describeEvent(e: TrainerEvent): string | null {
     case 'done': return `done (${e.reason}) at step ${e.step}${e.message ? `: ${e.message}` : ''}`;
     case 'metrics': {
       const r = e.row;
-      const keys = Object.keys(r).some((k) => k.startsWith('eval/'))
+      const keys = e.split === 'eval'
         ? ['eval/loss', 'eval/rewards/accuracies', 'eval/rewards/margins', 'eval/spo/acc_pref', 'eval/spo/acc_dispref']
         : ['loss', 'loss/align', 'rewards/accuracies', 'rewards/margins', 'spo/acc_pref', 'grad_norm', 'learning_rate', 'tokens_per_second'];
       const parts = keys.filter((k) => r[k] !== undefined).map((k) => `${k}=${formatNumber(r[k])}`);

@@ -20,17 +20,19 @@ import { ChatTemplate, encodeChatPair, loadChatTemplate } from '../model/chatTem
 import { readHfConfigFile } from '../model/checkpoint';
 import { trainingRefusal } from '../model/memory';
 import { promptMessages } from '../data/chatMessages';
-import { loadPreferenceFile } from '../data';
 import { createExtractor } from '../keys';
 import { SeededRandom } from '../random';
-import { TrainConfig, effectiveLearningRate } from './config';
+import { ConfigError, TrainConfig, alignLoss, effectiveLearningRate, tfjsEngineProblem } from './config';
 import { usesReference } from './losses';
 import { DegreeAugmenter } from './augmenter';
+import { EVAL_STEP, VARIANT_STREAM } from './variantDraws';
+import { Split, checkSavedSplit, loadTrainingPairs, splitFor } from './trainingData';
 import { SpoHeads, createSpoHeads, disposeSpoHeads, spoHeadsFromTensors } from './spoHeads';
 import { AdamW, learningRateAt } from './optim';
 import { StepInput, StepMetrics, StepSettings, VariantRow, referenceLogps, stepLoss } from './step';
 import { RUN_FILES, RunFolder } from './runFolder';
-import { HEADS_FILE, OPTIMIZER_FILE, TrainerState, readFloatTensors, readTrainerState, saveCheckpoint } from './checkpoint';
+import { HEADS_FILE, OPTIMIZER_FILE, TrainerState, chooseResumeCheckpoint, quarantineCheckpoint, readFloatTensors, readTrainerState, saveCheckpoint } from './checkpoint';
+import { nanStopPlan } from './finiteGuard';
 import { HealthMonitor, HealthState } from './health';
 import { runSft } from './sft';
 import { computeDegrees } from './degrees';
@@ -64,33 +66,7 @@ export interface TrainResult {
   lastEval?: MetricsRow;
 }
 
-interface Split {
-  /** Indices into the loaded pairs (with `eval_data`: the data file's pairs, then the eval file's). */
-  train: number[];
-  eval: number[];
-  /** The same, as 1-based source lines (what a human or another tool can check). */
-  trainLines: number[];
-  /** Lines of `evalData` when it is set, else of the data file. */
-  evalLines: number[];
-  /** The `eval_data` file the held-out pairs come from (absent: they are a split of the data file). */
-  evalData?: string;
-}
-
-/** Fixed held-out split: a seeded shuffle, eval = the first ⌈fraction·N⌉ (capped), recorded in split.json. */
-export function makeSplit(pairs: readonly PreferencePair[], cfg: TrainConfig): Split {
-  const order = new SeededRandom(cfg.seed ^ 0x5eed).shuffled(pairs.map((_, i) => i));
-  const nEval = Math.min(cfg.eval_max_pairs, Math.ceil(cfg.eval_fraction * pairs.length), pairs.length - 1);
-  const evalIdx = order.slice(0, nEval).sort((a, b) => a - b);
-  const trainIdx = order.slice(nEval).sort((a, b) => a - b);
-  return { train: trainIdx, eval: evalIdx, trainLines: trainIdx.map((i) => pairs[i].line), evalLines: evalIdx.map((i) => pairs[i].line) };
-}
-
-/** An explicit held-out set: every pair of the data file trains, every pair of `eval_data` (appended after them) evaluates. */
-export function explicitSplit(trainPairs: readonly PreferencePair[], evalPairs: readonly PreferencePair[], evalData: string): Split {
-  const train = trainPairs.map((_, i) => i);
-  const evalIdx = evalPairs.map((_, i) => trainPairs.length + i);
-  return { train, eval: evalIdx, trainLines: trainPairs.map((p) => p.line), evalLines: evalPairs.map((p) => p.line), evalData };
-}
+export { makeSplit, explicitSplit } from './trainingData';
 
 function cloneModel(tf: TF, model: CausalLM, namePrefix: string, trainable: boolean): CausalLM {
   const tensors = new Map([...modelTensors(model)].map(([k, t]) => [k, { shape: t.shape, data: t.data as Float32Array }]));
@@ -98,21 +74,14 @@ function cloneModel(tf: TF, model: CausalLM, namePrefix: string, trainable: bool
   return build(tf, model.config, tensors, `copy of ${namePrefix}`, { namePrefix, trainable });
 }
 
-/** The `eval_data` pairs; errors name the key, since the file came from the config. */
-async function loadEvalData(file: string, log: (level: 'warn', message: string) => void): Promise<PreferencePair[]> {
-  let loaded: Awaited<ReturnType<typeof loadPreferenceFile>>;
-  try {
-    loaded = await loadPreferenceFile(file);
-  } catch (err) {
-    throw new Error(`config key "eval_data": ${(err as Error).message}`);
-  }
-  for (const issue of loaded.issues.slice(0, 20)) log('warn', `${file}:${issue.line}: ${issue.message} (skipped)`);
-  if (loaded.issues.length > 20) log('warn', `${file}: ${loaded.issues.length - 20} more bad records skipped`);
-  if (loaded.pairs.length === 0) throw new Error(`config key "eval_data": ${file} holds no preference pairs`);
-  return loaded.pairs;
-}
-
 const now = () => Date.now();
+
+/** What the TF.js backend computes on, for the started event: only the CUDA build of tfjs-node uses a GPU. */
+function tfjsDevice(backend: string, choice: string, notes: readonly string[]): string {
+  if (backend !== 'tensorflow') return 'cpu';
+  const gpuLoaded = choice === 'tfjs-node-gpu' || (choice === 'auto' && !notes.some((n) => n.startsWith('tfjs-node-gpu')));
+  return gpuLoaded ? 'gpu' : 'cpu';
+}
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -120,18 +89,24 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * metrics.jsonl before they propagate.
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
+  const unsupported = tfjsEngineProblem(options.config);
+  if (unsupported) throw new ConfigError(unsupported);
   const run = new RunFolder(options.runDir);
   if (!options.resume && run.exists(RUN_FILES.metrics)) {
     throw new Error(`${run.dir} already holds a run (metrics.jsonl exists): continue it with --resume, or choose another --out`);
   }
-  fs.mkdirSync(run.dir, { recursive: true });
+  run.claim(); // refuses a run folder that is a link
   let lastStep = 0;
   const onEvent = options.hooks?.onEvent;
   try {
     return await trainInFolder(run, { ...options, hooks: { ...options.hooks, onEvent: (e) => { if (e.type === 'metrics') lastStep = e.row.step; onEvent?.(e); } } });
   } catch (err) {
     const event: TrainerEvent = { type: 'done', reason: 'failed', step: lastStep, message: (err as Error).message, time: now() };
-    run.record(event);
+    try {
+      run.record(event);
+    } catch {
+      // the folder itself is what failed (a link in place of log.txt): the original error says so
+    }
     onEvent?.(event);
     throw err;
   }
@@ -139,6 +114,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
 async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<TrainResult> {
   const cfg = options.config;
+  const loss = alignLoss(cfg);
   const hooks = options.hooks ?? {};
   const emit = (event: TrainerEvent): void => {
     run.record(event);
@@ -153,48 +129,41 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   const { tf, backend, notes } = await loadTf({ backend: cfg.backend, wasmDir: options.wasmDir });
 
   // ---- data, split, key spans ------------------------------------------------------------------
-  const loaded = await loadPreferenceFile(cfg.data);
-  for (const issue of loaded.issues.slice(0, 20)) log('warn', `${cfg.data}:${issue.line}: ${issue.message} (skipped)`);
-  if (loaded.issues.length > 20) log('warn', `${cfg.data}: ${loaded.issues.length - 20} more bad records skipped`);
-  const dataPairs = cfg.max_pairs > 0 ? loaded.pairs.slice(0, cfg.max_pairs) : loaded.pairs;
-  const evalPairs = cfg.eval_data ? await loadEvalData(cfg.eval_data, log) : [];
-  const pairs = [...dataPairs, ...evalPairs];
-  const minTrain = cfg.eval_data ? 1 : 2;
-  if (dataPairs.length < minTrain) throw new Error(`${cfg.data}: need at least ${minTrain} preference pairs to train, found ${dataPairs.length}`);
-
+  const { dataPairs, evalPairs, pairs } = await loadTrainingPairs(cfg, log);
   let split: Split;
   if (options.resume) {
     split = run.readJson<Split>(RUN_FILES.split);
-    const outOfRange = [split.train, split.eval].some((list) => list.some((i) => i >= pairs.length));
-    if ((split.evalData ?? null) !== cfg.eval_data || outOfRange) {
-      throw new Error(`${run.path(RUN_FILES.split)} does not match the data (${cfg.data}${cfg.eval_data ? `, eval_data ${cfg.eval_data}` : ''}): was a file changed since the run started?`);
-    }
+    checkSavedSplit(split, { dataPairs, evalPairs, pairs }, cfg, run.path(RUN_FILES.split));
   } else {
-    split = cfg.eval_data ? explicitSplit(dataPairs, evalPairs, cfg.eval_data) : makeSplit(pairs, cfg);
+    split = splitFor({ dataPairs, evalPairs, pairs }, cfg);
     run.writeJson(RUN_FILES.split, split);
     run.writeJson(RUN_FILES.config, cfg);
   }
   const evalSet = new Set(split.eval);
   const extractor = createExtractor(cfg.extractor);
   const keys: Array<{ chosen: KeySpan[]; rejected: KeySpan[] }> = pairs.map((p) => ({
-    chosen: extractor.extract(p.chosen.text, cfg.maxKeys),
-    rejected: extractor.extract(p.rejected.text, cfg.maxKeys),
+    chosen: extractor.extract(p.chosen.text, cfg.max_keys),
+    rejected: extractor.extract(p.rejected.text, cfg.max_keys),
   }));
 
   emit({
     type: 'started', runDir: run.dir, runName: path.basename(run.dir), backend, backendNote: notes.join('; '),
     totalSteps: cfg.max_steps, config: cfg as unknown as Record<string, unknown>, time: now(),
-    pid: process.pid, host: os.hostname(),
+    pid: process.pid, host: os.hostname(), engine: 'tfjs', device: tfjsDevice(backend, cfg.backend, notes),
   });
   const heldOutFrom = split.evalData ? ` from ${split.evalData}` : '';
-  log('info', `${pairs.length} pairs (${split.train.length} train, ${split.eval.length} held out${heldOutFrom}); loss ${cfg.loss}, β ${cfg.beta}, γ ${cfg['spo.gamma']}, K ${cfg['spo.classes']}, lr ${effectiveLearningRate(cfg)}`);
+  log('info', `${pairs.length} pairs (${split.train.length} train, ${split.eval.length} held out${heldOutFrom}); loss ${loss}, β ${cfg.beta}, γ ${cfg.spo_gamma}, K ${cfg.spo_classes}, lr ${effectiveLearningRate(cfg)}`);
 
   // ---- tokenizer and models ---------------------------------------------------------------------
-  const needsRef = usesReference(cfg.loss);
-  const spoOn = cfg['spo.gamma'] > 0;
+  const needsRef = usesReference(loss);
+  const spoOn = cfg.spo_gamma > 0;
   const checkpointSteps = options.resume ? run.checkpointSteps() : [];
   if (options.resume && checkpointSteps.length === 0) throw new Error(`${run.dir}: no checkpoint to resume from`);
-  const resumeDir = options.resume ? run.checkpointDir(checkpointSteps[checkpointSteps.length - 1]) : null;
+  // The newest checkpoint may be torn (a crash mid-write by an older version, a disk error): fall back, saying so.
+  const resumeFrom = options.resume ? chooseResumeCheckpoint(checkpointSteps, (s) => run.checkpointDir(s)) : null;
+  for (const skip of resumeFrom?.skipped ?? []) log('warn', `skipping checkpoint step-${skip.step}: ${skip.problem}`);
+  if (options.resume && !resumeFrom) throw new Error(`${run.dir}: no usable checkpoint to resume from (every one is incomplete or corrupt)`);
+  const resumeDir = resumeFrom ? resumeFrom.dir : null;
 
   let tokenizer: TextTokenizer;
   let policy: CausalLM;
@@ -204,7 +173,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   if (modelDir) {
     // Before any weight is allocated: a step that cannot fit the wasm heap is refused in numbers.
     const refusal = trainingRefusal(readHfConfigFile(modelDir), {
-      batchSize: cfg.batch_size, maxLength: cfg.max_length, spo: spoOn, reference: needsRef && !cfg.precompute_ref_log_probs,
+      batchSize: cfg.per_device_train_batch_size, maxLength: cfg.max_length, spo: spoOn, reference: needsRef && !cfg.precompute_ref_log_probs,
     }, backend);
     if (refusal) throw new Error(refusal);
     template = loadChatTemplate(modelDir);
@@ -218,17 +187,17 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   } else {
     progress('tokenizer', 0, 1, null);
     const texts = split.train.flatMap((i) => [pairs[i].prompt.text, pairs[i].chosen.text, pairs[i].rejected.text]);
-    const bpe = trainByteLevelBpe(texts, { vocabSize: cfg['tiny.vocab_size'], modelMaxLength: cfg['tiny.context_length'] });
+    const bpe = trainByteLevelBpe(texts, { vocabSize: cfg.tiny_vocab_size, modelMaxLength: cfg.tiny_context_length });
     tokenizer = new HfTextTokenizer(bpe.tokenizerJson, bpe.tokenizerConfig);
     log('info', `tiny preset: byte-level BPE tokenizer with ${tokenizer.vocabSize} tokens (${bpe.merges} merges) trained on the training split`);
-    const D = cfg['tiny.d_model'];
+    const D = cfg.tiny_d_model;
     policy = createGpt2(tf, {
-      architecture: 'gpt2', vocabSize: tokenizer.vocabSize, contextLength: cfg['tiny.context_length'], dModel: D,
-      nLayers: cfg['tiny.n_layers'], nHeads: cfg['tiny.n_heads'], nKvHeads: cfg['tiny.n_heads'], dFf: 4 * D,
+      architecture: 'gpt2', vocabSize: tokenizer.vocabSize, contextLength: cfg.tiny_context_length, dModel: D,
+      nLayers: cfg.tiny_n_layers, nHeads: cfg.tiny_n_heads, nKvHeads: cfg.tiny_n_heads, dFf: 4 * D,
       tieWordEmbeddings: true, normEps: 1e-5, bosTokenId: tokenizer.bosTokenId, eosTokenId: tokenizer.eosTokenId,
     }, cfg.seed, { namePrefix: 'policy' });
   }
-  fs.writeFileSync(run.path(RUN_FILES.tokenizer), JSON.stringify(tokenizer.toJSON()));
+  run.writeFile(RUN_FILES.tokenizer, JSON.stringify(tokenizer.toJSON()));
   const padId = tokenizer.eosTokenId ?? 0;
   const maxLen = Math.min(cfg.max_length, policy.config.contextLength);
   // A model with a chat template gets chat-message prompts formatted by it, as TRL does (HH included).
@@ -243,22 +212,22 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   const chatPairs = messagesOf.filter(Boolean).length;
   if (chatPairs) log('info', `${chatPairs} of ${pairs.length} pairs formatted with the model's chat template`);
 
-  if (!resumeDir && !cfg.model && cfg['tiny.sft_steps'] > 0) {
+  if (!resumeDir && !cfg.model && cfg.tiny_sft_steps > 0) {
     // SFT on prompt + chosen: the result is the reference policy and the starting point.
     const sftSeqs = split.train.map((i) => encoded[i].chosen);
     const t0 = now();
     const last = await runSft(tf, policy, sftSeqs, {
-      steps: cfg['tiny.sft_steps'], batchSize: cfg.batch_size, learningRate: cfg['tiny.sft_learning_rate'],
-      warmupSteps: Math.min(10, cfg['tiny.sft_steps']), padId, seed: cfg.seed, maxGradNorm: cfg.max_grad_norm,
+      steps: cfg.tiny_sft_steps, batchSize: cfg.per_device_train_batch_size, learningRate: cfg.tiny_sft_learning_rate,
+      warmupSteps: Math.min(10, cfg.tiny_sft_steps), padId, seed: cfg.seed, maxGradNorm: cfg.max_grad_norm,
       shouldStop: stopRequested,
       onStep: (step, loss) => {
-        const total = cfg['tiny.sft_steps'];
+        const total = cfg.tiny_sft_steps;
         const eta = ((now() - t0) / 1000 / step) * (total - step);
         progress('sft', step, total, step > 1 ? eta : null);
         if (step % 25 === 0 || step === total) log('info', `sft step ${step}/${total} loss ${loss.toFixed(4)}`);
       },
     });
-    log('info', `SFT done: ${cfg['tiny.sft_steps']} steps, final LM loss ${last.toFixed(4)} (the reference policy)`);
+    log('info', `SFT done: ${cfg.tiny_sft_steps} steps, final LM loss ${last.toFixed(4)} (the reference policy)`);
   }
 
   // The reference: saved once into reference/ so a resume uses the very same weights.
@@ -273,12 +242,12 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
         reference = loadCausalLM(tf, run.path(RUN_FILES.reference), { namePrefix: 'reference', trainable: false });
       }
     } else {
-      saveCausalLM(policy, run.path(RUN_FILES.reference), tokenizer);
+      saveCausalLM(policy, run.mkdir(RUN_FILES.reference), tokenizer);
       reference = cloneModel(tf, policy, 'reference', false);
       if (cfg.precompute_ref_log_probs) {
         refCache = new Map();
-        for (let s = 0; s < pairs.length; s += cfg.batch_size) {
-          const idx = Array.from({ length: Math.min(cfg.batch_size, pairs.length - s) }, (_, j) => s + j);
+        for (let s = 0; s < pairs.length; s += cfg.per_device_train_batch_size) {
+          const idx = Array.from({ length: Math.min(cfg.per_device_train_batch_size, pairs.length - s) }, (_, j) => s + j);
           const r = referenceLogps(tf, reference, [...idx.map((i) => encoded[i].chosen), ...idx.map((i) => encoded[i].rejected)], idx.length, padId);
           idx.forEach((i, j) => refCache!.set(i, { chosen: r.chosen[j], rejected: r.rejected[j] }));
         }
@@ -294,7 +263,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   };
 
   // ---- heads, optimizer, state -----------------------------------------------------------------------
-  const K = cfg['spo.classes'];
+  const K = cfg.spo_classes;
   const heads: SpoHeads = resumeDir && fs.existsSync(path.join(resumeDir, HEADS_FILE))
     ? spoHeadsFromTensors(tf, readFloatTensors(path.join(resumeDir, HEADS_FILE)), path.join(resumeDir, HEADS_FILE))
     : createSpoHeads(tf, policy.config.dModel, K, cfg.seed + 1);
@@ -305,33 +274,34 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     beta1: cfg.adam_beta1, beta2: cfg.adam_beta2, epsilon: cfg.adam_epsilon, weightDecay: cfg.weight_decay, maxGradNorm: cfg.max_grad_norm,
   });
   const dataRng = new SeededRandom(cfg.seed);
-  const augmentRng = new SeededRandom(cfg.seed + 2);
-  const health = new HealthMonitor(cfg.loss === 'sigmoid');
+  const health = new HealthMonitor(loss === 'sigmoid');
   let state: TrainerState;
   if (resumeDir) {
     state = readTrainerState(resumeDir);
     optimizer.loadState(state.optimizerStep, readFloatTensors(path.join(resumeDir, OPTIMIZER_FILE)));
     dataRng.setState(state.dataRng);
-    augmentRng.setState(state.augmentRng);
     health.setState(state.health as HealthState);
     log('info', `resumed from ${resumeDir} at step ${state.step}`);
   } else {
-    state = { step: 0, optimizerStep: 0, epoch: 0, position: 0, order: dataRng.shuffled(split.train), dataRng: 0, augmentRng: 0, health: null };
+    state = { step: 0, optimizerStep: 0, epoch: 0, position: 0, order: dataRng.shuffled(split.train), dataRng: 0, health: null };
   }
 
   const maxLr = effectiveLearningRate(cfg);
   const schedule = { maxLr, minLr: maxLr * cfg.min_lr_ratio, warmupSteps: cfg.warmup_steps, totalSteps: cfg.max_steps };
   const settings: StepSettings = {
-    loss: cfg.loss,
+    loss,
     lossOptions: { beta: cfg.beta, labelSmoothing: cfg.label_smoothing, simpoGamma: cfg.simpo_gamma, orpoLambda: cfg.orpo_lambda },
-    gamma: cfg['spo.gamma'],
-    pooling: cfg['spo.pooling'],
+    gamma: cfg.spo_gamma,
+    pooling: cfg.spo_pooling,
     padId,
   };
   const augmenter = new DegreeAugmenter(K);
 
-  /** The step input for some pairs: intact rows, SPO variants (c = 0 reuses the intact row). */
-  const buildInput = (idx: number[], rng: SeededRandom): StepInput => {
+  /**
+   * The step input for some pairs: intact rows, SPO variants (c = 0 reuses the intact row). The variants
+   * are the counter-based draws of (seed, step, pair index, side): the torch engine draws the same ones.
+   */
+  const buildInput = (idx: number[], step: number): StepInput => {
     const B = idx.length;
     const sequences = [...idx.map((i) => encoded[i].chosen), ...idx.map((i) => encoded[i].rejected)];
     const pref: VariantRow[] = [];
@@ -340,7 +310,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     if (spoOn) {
       idx.forEach((i, j) => {
         for (const side of ['chosen', 'rejected'] as const) {
-          const v = augmenter.augment(pairs[i][side].text, keys[i][side], rng);
+          const v = augmenter.augment(pairs[i][side].text, keys[i][side], { seed: cfg.seed, step, index: i, stream: VARIANT_STREAM[side] });
           if (!v.kept) continue;
           kept++;
           const intactRow = side === 'chosen' ? j : B + j;
@@ -358,7 +328,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
 
   const saveNow = (step: number): string => {
     const dir = run.checkpointDir(step);
-    state = { ...state, step, optimizerStep: optimizer.step, dataRng: dataRng.getState(), augmentRng: augmentRng.getState(), health: health.getState() };
+    state = { ...state, step, optimizerStep: optimizer.step, dataRng: dataRng.getState(), health: health.getState() };
     saveCheckpoint(dir, policy, tokenizer, spoOn ? heads : null, optimizer, state);
     emit({ type: 'checkpoint', step, path: dir, time: now() });
     return dir;
@@ -366,14 +336,13 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
 
   /** Eval on the held-out split; undefined when a stop request cut it short (no row is logged). */
   const evaluate = async (step: number): Promise<MetricsRow | undefined> => {
-    const rng = new SeededRandom(cfg.seed + 3); // same variants at every eval, so evals compare
     const sums: Record<string, number> = {};
     const weights: Record<string, number> = {};
-    for (let s = 0; s < split.eval.length; s += cfg.batch_size) {
+    for (let s = 0; s < split.eval.length; s += cfg.per_device_train_batch_size) {
       await yieldToEventLoop();
       if (stopRequested()) return undefined;
-      const idx = split.eval.slice(s, s + cfg.batch_size);
-      const input = buildInput(idx, rng);
+      const idx = split.eval.slice(s, s + cfg.per_device_train_batch_size);
+      const input = buildInput(idx, EVAL_STEP); // the same variants at every eval, so evals compare
       let m: StepMetrics = {};
       tf.tidy(() => { m = stepLoss(tf, policy, spoOn ? heads : null, input, settings).collect(); });
       for (const [k, v] of Object.entries(m)) {
@@ -384,7 +353,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     }
     const row: MetricsRow = { step };
     for (const k of Object.keys(sums)) row[`eval/${k}`] = sums[k] / Math.max(1, weights[k]);
-    emit({ type: 'metrics', row, time: now() });
+    emit({ type: 'metrics', split: 'eval', row, time: now() });
     return row;
   };
 
@@ -402,6 +371,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   let lastEval: MetricsRow | undefined;
   let lastSaved = resumeDir ? state.step : -1;
   const startStep = state.step;
+  let prevInput: StepInput | null = null;
   const t0 = now();
   for (let step = startStep + 1; step <= cfg.max_steps; step++) {
     await yieldToEventLoop(); // lets IPC 'stop' messages and signals arrive between steps
@@ -412,7 +382,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     }
     // Next batch in the epoch's order; a new epoch reshuffles (the order and position are checkpointed).
     const idx: number[] = [];
-    while (idx.length < cfg.batch_size) {
+    while (idx.length < cfg.per_device_train_batch_size) {
       if (state.position >= state.order.length) {
         state = { ...state, epoch: state.epoch + 1, position: 0, order: dataRng.shuffled(split.train) };
       }
@@ -420,7 +390,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
       state = { ...state, position: state.position + 1 };
     }
     const stepStart = now();
-    const input = buildInput(idx, augmentRng);
+    const input = buildInput(idx, step);
     let result: ReturnType<typeof stepLoss> | null = null;
     const { value, grads } = tf.variableGrads(() => {
       result = stepLoss(tf, policy, spoOn ? heads : null, input, settings);
@@ -429,16 +399,29 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
     const metrics = result!.collect();
     value.dispose();
     const lossValue = hooks.inspectLoss ? hooks.inspectLoss(step, metrics.loss) : metrics.loss;
-    if (!Number.isFinite(lossValue)) {
-      tf.dispose(Object.values(grads));
-      const last = lastSaved >= 0 ? `the last good checkpoint is ${run.checkpointDir(lastSaved)}` : 'no checkpoint was saved yet';
-      const message = `loss is ${lossValue} at step ${step}; training stopped (${last}). Try a lower learning_rate or beta.`;
+    const lr = learningRateAt(step, schedule);
+    // Finite checks come before the update: NaN never reaches the weights, the moments or a checkpoint.
+    const update = Number.isFinite(lossValue) ? optimizer.applyIfFinite(params, new Map(Object.entries(grads)), lr) : null;
+    tf.dispose(Object.values(grads));
+    const stability = health.observeStability(step, lossValue, update ? update.gradNorm : null);
+    if (stability.stop || (update && !update.applied)) {
+      const problem = update && !update.applied ? update.problem : stability.alerts[0].message.replace(/ at step \d+$/, '');
+      // The weights now are those of step k − 1: do they fail on the previous batch too (weights gone bad), or only here?
+      const recheck = prevInput ?? input;
+      let recheckLoss = NaN;
+      tf.tidy(() => { recheckLoss = stepLoss(tf, policy, spoOn ? heads : null, recheck, settings).collect().loss; });
+      const plan = nanStopPlan(run.checkpointSteps(), step, !Number.isFinite(recheckLoss));
+      let aside = '';
+      if (plan.quarantine !== null) {
+        aside = ` The step-${plan.quarantine} checkpoint already produced it and was set aside as ${path.basename(quarantineCheckpoint(run.checkpointDir(plan.quarantine)))}.`;
+      }
+      const last = plan.lastGood !== null ? `the last good checkpoint is ${run.checkpointDir(plan.lastGood)}` : 'no good checkpoint was saved yet';
+      const message = `${problem} at step ${step}; training stopped before the update (${last}).${aside} Try a lower learning_rate or beta.`;
       emit({ type: 'alert', code: 'nan', step, message, time: now() });
       return finish('failed', step - 1, message);
     }
-    const lr = learningRateAt(step, schedule);
-    const gradNorm = optimizer.apply(params, new Map(Object.entries(grads)), lr);
-    tf.dispose(Object.values(grads));
+    const gradNorm = update!.gradNorm;
+    prevInput = input;
     const seconds = (now() - stepStart) / 1000;
 
     const row: MetricsRow = {
@@ -448,16 +431,16 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
       grad_norm: gradNorm,
       learning_rate: lr,
       tokens_per_second: result!.tokens / Math.max(seconds, 1e-6),
-      epoch: (step * cfg.batch_size) / split.train.length,
+      epoch: (step * cfg.per_device_train_batch_size) / split.train.length,
     };
-    if (step % cfg.log_every === 0 || step === cfg.max_steps) emit({ type: 'metrics', row, time: now() });
-    for (const a of health.observe(step, metrics['loss/align'], metrics['rewards/chosen'])) {
+    if (step % cfg.logging_steps === 0 || step === cfg.max_steps) emit({ type: 'metrics', split: 'train', row, time: now() });
+    for (const a of [...stability.alerts, ...health.observe(step, metrics['loss/align'], metrics['rewards/chosen'])]) {
       emit({ type: 'alert', code: a.code, step, message: a.message, time: now() });
     }
     const perStep = (now() - t0) / 1000 / (step - startStep);
     progress('align', step, cfg.max_steps, step - startStep > 1 ? perStep * (cfg.max_steps - step) : null);
-    if (cfg.eval_every > 0 && step % cfg.eval_every === 0 && split.eval.length > 0) lastEval = (await evaluate(step)) ?? lastEval;
-    if (cfg.save_every > 0 && step % cfg.save_every === 0) lastSaved = (saveNow(step), step);
+    if (cfg.eval_steps > 0 && step % cfg.eval_steps === 0 && split.eval.length > 0) lastEval = (await evaluate(step)) ?? lastEval;
+    if (cfg.save_steps > 0 && step % cfg.save_steps === 0) lastSaved = (saveNow(step), step);
   }
 
   // ---- end of training: final eval, checkpoint, degrees ------------------------------------------------------
@@ -469,13 +452,13 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   if (stopRequested()) return finish('stopped', final, 'stopped on request');
   const degreeStart = now();
   const records = await computeDegrees(tf, policy, spoOn ? heads : null, {
-    pairs, encoded, keys, evalSet, refLogps: needsRef ? refFor : null, loss: cfg.loss, beta: cfg.beta,
-    pooling: cfg['spo.pooling'], padId, batchSize: cfg.batch_size,
+    pairs, encoded, keys, evalSet, refLogps: needsRef ? refFor : null, loss, beta: cfg.beta,
+    pooling: cfg.spo_pooling, padId, batchSize: cfg.per_device_train_batch_size,
   }, (done, total) => progress('degrees', done, total, done > 0 ? ((now() - degreeStart) / 1000 / done) * (total - done) : null), stopRequested);
   // The final checkpoint is saved already; a stop here only skips degrees.jsonl.
   if (!records) return finish('stopped', final, 'stopped on request before the per-example degrees were written');
   const writeDegrees = (name: string, rows: typeof records): void => {
-    fs.writeFileSync(run.path(name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    run.writeFile(name, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
     log('info', `wrote ${rows.length} per-example degrees to ${run.path(name)}`);
   };
   // Records follow `pairs`: the data file's pairs first, then eval_data's.

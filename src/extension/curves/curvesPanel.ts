@@ -288,6 +288,11 @@ function isViewState(v: unknown): v is CurvesViewState {
 export class CurvesSerializer implements vscode.WebviewPanelSerializer {
   constructor(private readonly ctx: CurvesContext) {}
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    // A restored panel is no explicit action: in Restricted Mode it does not read the (maybe shipped) run folders.
+    if (!vscode.workspace.isTrusted) {
+      panel.dispose();
+      return;
+    }
     CurvesPanel.revive(this.ctx, panel, state);
   }
 }

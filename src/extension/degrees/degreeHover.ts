@@ -11,8 +11,8 @@ export function formatDegree(v: number): string {
 export class DegreeHoverProvider implements vscode.HoverProvider {
   constructor(private readonly source: DegreeSource) {}
 
-  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const view = this.source.exampleView(document, position.line + 1);
+  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
+    const view = await this.source.exampleView(document, position.line + 1, false);
     if (!view.data) return undefined;
     const parts = [`data degree **${formatDegree(view.data.degree)}**`];
     if (view.model) parts.push(`model margin **${formatDegree(view.model.margin)}**, P(chosen ≻ rejected) **${view.model.prob.toFixed(2)}**`);

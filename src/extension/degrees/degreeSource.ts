@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { parsePreferenceLine, parsePreferenceText, PreferencePair } from '../../core/data';
 import { createExtractor } from '../../core/keys';
 import type { ExampleDegreeView } from '../../core/protocol';
-import { exampleDegreeView, findDegreesRun, pairAtLine, readDegreesFile, RunDegrees } from '../../core/runs';
+import { exampleDegreeView, findDegreesRun, pairAtLine, readDegreesFileAsync, RunDegrees } from '../../core/runs';
 import { RUN_FILES } from '../../core/train/runFolder';
 import { readKeyContentSettings } from '../keys/settings';
 import { runsDirectory, workspaceRoot } from '../training/runsLocation';
@@ -14,16 +14,30 @@ import { runsDirectory, workspaceRoot } from '../training/runsLocation';
 export class DegreeSource {
   private cache: { file: string; degreesFile: string; mtimeMs: number; value: RunDegrees } | null = null;
 
-  /** Model/SPO degrees of the newest finished run on `dataFile` (empty with a note when none). */
-  runDegrees(dataFile: string): RunDegrees {
+  /**
+   * Model/SPO degrees of the newest finished run on `dataFile` (empty with a note when none). Read without
+   * blocking, regular files under a size cap only. In Restricted Mode the run folders (which may have come
+   * with the repository) are read only on an explicit action (`explicit`: a command, not a hover).
+   */
+  async runDegrees(dataFile: string, explicit: boolean): Promise<RunDegrees> {
+    if (!vscode.workspace.isTrusted && !explicit) {
+      return { run: null, note: 'Restricted Mode: run folders are not read on hover (Inspect Preference Degree reads them; trusting the workspace shows them here).', records: new Map() };
+    }
     const runsDir = runsDirectory();
     const root = workspaceRoot();
     const run = runsDir && root ? findDegreesRun(runsDir, dataFile, root) : null;
     if (!run) return { run: null, note: 'No finished training run on this file yet: Train SPO to see the model and SPO degrees.', records: new Map() };
     const degreesFile = path.join(run.dir, RUN_FILES.degrees);
-    const mtimeMs = fs.statSync(degreesFile).mtimeMs;
+    let mtimeMs: number;
+    try {
+      mtimeMs = (await fs.promises.stat(degreesFile)).mtimeMs;
+    } catch {
+      return { run: null, note: `${degreesFile} cannot be read.`, records: new Map() };
+    }
     if (this.cache && this.cache.degreesFile === degreesFile && this.cache.mtimeMs === mtimeMs) return this.cache.value;
-    const value: RunDegrees = { run: run.name, note: `Model and SPO degrees from run ${run.name}`, records: readDegreesFile(degreesFile) };
+    const read = await readDegreesFileAsync(degreesFile);
+    if (read.problem) return { run: null, note: `Degrees of run ${run.name} not shown: ${read.problem}`, records: new Map() };
+    const value: RunDegrees = { run: run.name, note: `Model and SPO degrees from run ${run.name}`, records: read.records };
     this.cache = { file: dataFile, degreesFile, mtimeMs, value };
     return value;
   }
@@ -42,9 +56,9 @@ export class DegreeSource {
     return pair ? { pair, problem: null } : { pair: null, problem: `no preference record at line ${line}` };
   }
 
-  exampleView(document: vscode.TextDocument, line: number): ExampleDegreeView {
+  async exampleView(document: vscode.TextDocument, line: number, explicit: boolean): Promise<ExampleDegreeView> {
     const settings = readKeyContentSettings(document.uri);
     const { pair, problem } = this.pairAt(document, line);
-    return exampleDegreeView(document.fileName, line, pair, problem, createExtractor(settings.extractor), settings.maxKeys, this.runDegrees(document.fileName));
+    return exampleDegreeView(document.fileName, line, pair, problem, createExtractor(settings.extractor), settings.maxKeys, await this.runDegrees(document.fileName, explicit));
   }
 }

@@ -45,7 +45,7 @@ export function registerDegreeFeatures(context: vscode.ExtensionContext, output:
     }
     const document = await vscode.workspace.openTextDocument(uri);
     const line = target.line ?? (editor && editor.document.uri.toString() === uri.toString() ? editor.selection.active.line + 1 : 1);
-    const view = source.exampleView(document, line);
+    const view = await source.exampleView(document, line, true);
     DegreePanel.show(ctx, 'example', { type: 'example', view }, document.fileName);
   }
 
@@ -63,7 +63,7 @@ export function registerDegreeFeatures(context: vscode.ExtensionContext, output:
       // An open (maybe unsaved) editor is what the user sees; otherwise read the file (also .gz).
       const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri!.toString());
       const loaded = open ? parsePreferenceText(open.getText(), { format: settings.format }) : await loadPreferenceFile(file, { format: settings.format });
-      const run = source.runDegrees(file);
+      const run = await source.runDegrees(file, true);
       const rows = datasetDegreeRows(loaded.pairs, createExtractor(settings.extractor), settings.maxKeys, run.records);
       output.info(`Dataset degrees of ${file}: ${rows.length} pairs, ${loaded.issues.length} skipped; ${run.note}`);
       DegreePanel.show(ctx, 'dataset', { type: 'dataset', view: { file, run: run.run, runNote: run.note, rows, skipped: loaded.issues.length } }, file);

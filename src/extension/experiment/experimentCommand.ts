@@ -21,7 +21,7 @@ export interface ExperimentCommandOptions {
   name?: string;
   model?: string | null;
   maxPairs?: number;
-  /** Trainer config keys (`tiny.d_model`, `batch_size`, ...), passed as `--set`. */
+  /** Trainer config keys (`tiny_d_model`, `per_device_train_batch_size`, ...), passed as `--set`. */
   overrides?: Record<string, unknown>;
   /** Open the summary and the curves when it finishes (default true). */
   openResults?: boolean;

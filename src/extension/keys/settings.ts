@@ -1,6 +1,7 @@
 // Reads the key-content settings (`spo.highlights.*`, `spo.keys.*`, `spo.data.format`) in one place.
 import * as vscode from 'vscode';
 import { PreferenceFormat, isPreferenceFormat } from '../../core/data';
+import { DEFAULT_CONFIG, numericLimits } from '../../core/train/spec';
 
 export interface KeyContentSettings {
   highlightsEnabled: boolean;
@@ -14,12 +15,14 @@ export const HIGHLIGHTS_ENABLED_KEY = 'spo.highlights.enabled';
 
 export function readKeyContentSettings(scope?: vscode.ConfigurationScope): KeyContentSettings {
   const config = vscode.workspace.getConfiguration('spo', scope);
-  const maxKeys = Math.round(config.get<number>('keys.maxKeys', 8));
+  // The training config's own default and limits (spec.ts max_keys), so the editor and the trainer agree.
+  const { min, max } = numericLimits('max_keys');
+  const maxKeys = Math.round(config.get<number>('keys.maxKeys', DEFAULT_CONFIG.max_keys));
   const format = config.get<string>('data.format', 'auto');
   return {
     highlightsEnabled: config.get<boolean>('highlights.enabled', true),
-    maxKeys: Math.min(64, Math.max(1, Number.isFinite(maxKeys) ? maxKeys : 8)),
-    extractor: config.get<string>('keys.extractor', 'rake'),
+    maxKeys: Math.min(max, Math.max(min, Number.isFinite(maxKeys) ? maxKeys : DEFAULT_CONFIG.max_keys)),
+    extractor: config.get<string>('keys.extractor', DEFAULT_CONFIG.extractor),
     format: isPreferenceFormat(format) ? format : undefined,
   };
 }

@@ -10,8 +10,16 @@ import { resumeCommand, ResumeCommandOptions } from './resumeCommand';
 import { RunManager } from './runManager';
 import { trainCommand, TrainCommandOptions } from './trainCommand';
 
+let activeManager: RunManager | null = null;
+
+/** For deactivate(): ask a live trainer to checkpoint and stop; resolves once it exited (or was killed after the grace). */
+export function shutdownTraining(): Promise<unknown> {
+  return activeManager?.shutdown() ?? Promise.resolve();
+}
+
 export function registerTrainingFeatures(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): void {
   const manager = new RunManager(path.join(context.extensionPath, 'dist', 'trainer.js'), output);
+  activeManager = manager;
   const curves: CurvesContext = { extensionUri: context.extensionUri, manager, output, current: null, lastReport: null };
   const degrees = registerDegreeFeatures(context, output);
   const experiments = registerExperimentFeatures(context, output);

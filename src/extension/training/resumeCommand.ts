@@ -3,12 +3,12 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { refuseInUntrustedWorkspace } from '../workspaceTrust';
-import { listResumableRuns, ResumableRun, runDataFile, TrainRequest } from '../../core/runs';
-import type { BackendChoice } from '../../core/model/backend';
-import { ALIGN_LOSSES, AlignLoss } from '../../core/train/config';
+import { listResumableRuns, ResumableRun, runDataFile, runOwnership } from '../../core/runs';
+import { hasControlCharacters } from '../../core/fs/safeFiles';
+import { ConfigError, TrainConfig, resolveConfig } from '../../core/train/config';
 import { CommandId } from '../commandIds';
 import { RunManager } from './runManager';
-import { runsDirectory, workspaceRoot } from './runsLocation';
+import { runsDirectory, runsDirectoryProblem, workspaceRoot } from './runsLocation';
 import type { TrainCommandResult } from './trainCommand';
 
 /** The scripted argument (tests, the Resume action of the stop/crash notification). */
@@ -31,12 +31,18 @@ export async function resumeCommand(manager: RunManager, options?: ResumeCommand
     void vscode.window.showErrorMessage('Resume Training needs an open folder: runs live in its .spo/runs.');
     return undefined;
   }
+  const outside = runsDirectoryProblem(root, runsDir);
+  if (outside) {
+    void vscode.window.showErrorMessage(`Resume Training: ${outside}.`);
+    return undefined;
+  }
   if (manager.current) {
     const action = await vscode.window.showWarningMessage(`A training run is already active (${manager.current.name}). Stop it first.`, 'Stop Training');
     if (action) void vscode.commands.executeCommand(CommandId.StopTraining);
     return undefined;
   }
-  const resumable = listResumableRuns(runsDir);
+  // A name with control characters is a crafted folder (they would land in log lines and shells): never offered.
+  const resumable = listResumableRuns(runsDir).filter((r) => !hasControlCharacters(r.run.name));
   let chosen: ResumableRun | undefined;
   if (options?.run) {
     chosen = resumable.find((r) => r.run.name === options.run);
@@ -62,9 +68,20 @@ export async function resumeCommand(manager: RunManager, options?: ResumeCommand
     void vscode.window.showErrorMessage(`Resume Training: maxSteps must be an integer above the checkpoint step ${chosen.checkpointStep}, got ${options.maxSteps}.`);
     return undefined;
   }
+  // A run folder this machine did not start (shipped in the repository, another user's) is continued only
+  // after the user has seen where it really is.
+  const owner = runOwnership(chosen.run.dir);
+  if (!owner.own) {
+    const answer = await vscode.window.showWarningMessage(
+      `Resume a run that is not this machine's own?`,
+      { modal: true, detail: `${owner.realPath}\n\n${owner.reasons.join('\n')}\n\nIt may have come with the repository. Resuming writes into this folder and trains with its config.json.` },
+      'Resume Anyway',
+    );
+    if (answer !== 'Resume Anyway') return undefined;
+  }
   let live;
   try {
-    live = manager.resume(requestFromRun(chosen, root), root, options?.maxSteps);
+    live = manager.resume(configOfRun(chosen, root), root, options?.maxSteps, !owner.own);
   } catch (err) {
     void vscode.window.showErrorMessage(`Resume Training: ${(err as Error).message}`);
     return undefined;
@@ -76,19 +93,21 @@ export async function resumeCommand(manager: RunManager, options?: ResumeCommand
 function describeConfig(r: ResumableRun): string {
   const c = r.run.config ?? {};
   const data = typeof c.data === 'string' ? path.basename(c.data) : '?';
-  return `${data} · ${String(c.loss ?? '?')} · γ=${String(c['spo.gamma'] ?? '?')} · K=${String(c['spo.classes'] ?? '?')}`;
+  const loss = Array.isArray(c.loss_type) ? c.loss_type.join('+') : String(c.loss_type ?? '?');
+  return `${data} · ${loss} · γ=${String(c.spo_gamma ?? '?')} · K=${String(c.spo_classes ?? '?')}`;
 }
 
-/** The run manager's view of the run (what its notifications and status show); the trainer reads config.json itself. */
-function requestFromRun(r: ResumableRun, root: string): TrainRequest {
-  const c = r.run.config ?? {};
-  const num = (v: unknown, fallback: number) => (typeof v === 'number' ? v : fallback);
-  const loss = ALIGN_LOSSES.includes(c.loss as AlignLoss) ? (c.loss as AlignLoss) : 'sigmoid';
-  return {
-    data: runDataFile(r.run, root) ?? '',
-    model: typeof c.model === 'string' ? c.model : null,
-    loss, gamma: num(c['spo.gamma'], 0), classes: num(c['spo.classes'], 4), beta: num(c.beta, 0.1),
-    maxSteps: r.maxSteps ?? 0, backend: (typeof c.backend === 'string' ? c.backend : 'auto') as BackendChoice,
-    runDir: r.run.dir,
-  };
+/**
+ * The run's config as the run manager shows it (notifications, status); the trainer reads config.json
+ * itself. An older run's key names are upgraded; a config the trainer would refuse is refused here.
+ */
+function configOfRun(r: ResumableRun, root: string): TrainConfig {
+  let config: TrainConfig;
+  try {
+    config = resolveConfig([{ values: r.run.config ?? {}, where: `${r.run.dir}/config.json` }]);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new Error(`cannot resume: ${err.message}`);
+    throw err;
+  }
+  return { ...config, data: runDataFile(r.run, root) ?? config.data, output_dir: r.run.dir, max_steps: r.maxSteps ?? config.max_steps };
 }

@@ -3,7 +3,9 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TrainerEvent } from '../../core/protocol';
-import { listCheckpoints, resumeArgs, TrainerExit, TrainerProcess, TrainRequest, trainerArgs } from '../../core/runs';
+import { listCheckpoints, resumeArgs, TrainerExit, TrainerProcess, trainerArgs, writeRunConfig } from '../../core/runs';
+import type { TrainConfig } from '../../core/train/config';
+import { describeEvent } from '../../core/train/runFolder';
 import { CommandId } from '../commandIds';
 
 /** Context key for `when` clauses (e.g. Stop Training in the palette only while a run is live). */
@@ -11,7 +13,8 @@ export const TRAINING_ACTIVE_CONTEXT = 'spo.trainingActive';
 
 export interface LiveRun {
   process: TrainerProcess;
-  request: TrainRequest;
+  /** The run's resolved config (what its config.json holds). */
+  config: TrainConfig;
   /** Known once the trainer sends `started`. */
   name: string | null;
   runDir: string | null;
@@ -34,6 +37,9 @@ export interface RunEnded {
   run: string | null;
   exit: TrainerExit;
 }
+
+/** How long a closing window lets the trainer save its checkpoint before SIGKILL (VS Code waits about 5 s for deactivate). */
+export const SHUTDOWN_GRACE_MS = 4000;
 
 export class RunManager implements vscode.Disposable {
   private live: LiveRun | null = null;
@@ -69,32 +75,34 @@ export class RunManager implements vscode.Disposable {
     };
   }
 
-  /** Fork the trainer for `request`. Throws if a run is already live. */
-  start(request: TrainRequest, cwd: string): LiveRun {
-    return this.launch(request, trainerArgs(request), cwd, false);
+  /** Write `config` into its run folder (`output_dir`) and fork the trainer on it. Throws if a run is already live. */
+  start(config: TrainConfig, cwd: string): LiveRun {
+    if (this.live) throw new Error(`a training run is already active (${this.live.name ?? 'starting'})`);
+    writeRunConfig(config);
+    return this.launch(config, trainerArgs(config), cwd, false);
   }
 
   /**
-   * Continue the run in `request.runDir` from its last checkpoint (the trainer reads the run's
+   * Continue the run in `config.output_dir` from its last checkpoint (the trainer reads the run's
    * config.json); `maxSteps` extends its budget. Throws if a run is already live.
    */
-  resume(request: TrainRequest, cwd: string, maxSteps?: number): LiveRun {
-    return this.launch(maxSteps === undefined ? request : { ...request, maxSteps }, resumeArgs(request.runDir, maxSteps), cwd, true);
+  /** `trustRun`: the user confirmed continuing a run folder that is not this machine's own. */
+  resume(config: TrainConfig, cwd: string, maxSteps?: number, trustRun = false): LiveRun {
+    return this.launch(maxSteps === undefined ? config : { ...config, max_steps: maxSteps }, resumeArgs(config.output_dir ?? '', maxSteps, trustRun), cwd, true);
   }
 
-  private launch(request: TrainRequest, args: string[], cwd: string, resumed: boolean): LiveRun {
+  private launch(config: TrainConfig, args: string[], cwd: string, resumed: boolean): LiveRun {
+    const runDir = config.output_dir ?? '';
     if (this.live) throw new Error(`a training run is already active (${this.live.name ?? 'starting'})`);
     this.output.info(`${resumed ? 'Resuming' : 'Starting'} trainer: node ${path.basename(this.trainerEntry)} ${args.join(' ')}`);
     // ELECTRON_RUN_AS_NODE: under desktop VS Code, process.execPath is Electron; this makes it plain Node.
     const proc = TrainerProcess.start({ entry: this.trainerEntry, args, cwd, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-    const run: LiveRun = { process: proc, request, name: path.basename(request.runDir), runDir: request.runDir, lastEvent: null, step: 0, totalSteps: request.maxSteps, checkpoint: null, resumed };
+    const run: LiveRun = { process: proc, config, name: path.basename(runDir), runDir, lastEvent: null, step: 0, totalSteps: config.max_steps, checkpoint: null, resumed };
     this.live = run;
-    // The trainer prints every event as a readable line on stderr (log.txt's format): that is the log shown.
-    proc.onOutput(({ line }) => {
-      if (line.startsWith('[error]') || line.startsWith('spo train:')) this.output.error(line);
-      else if (line.startsWith('[warn]') || line.startsWith('[alert')) this.output.warn(line);
-      else this.output.info(line);
-    });
+    // The log shown is the typed events (log.txt's lines, at their own level) plus whatever else the
+    // process prints (a forked trainer prints no event lines of its own: they arrive typed over IPC).
+    proc.onEvent((event) => this.logEvent(event));
+    proc.onOutput(({ stream, line }) => (stream === 'stderr' ? this.output.warn(line) : this.output.info(line)));
     proc.onEvent((event) => this.handleEvent(run, event));
     void proc.exited.then((exit) => this.handleExit(run, exit));
     this.showProgress(run);
@@ -112,9 +120,20 @@ export class RunManager implements vscode.Disposable {
     return run.process.stop();
   }
 
+  /**
+   * Deactivation or window reload: ask the trainer to checkpoint and stop, SIGKILL after a short grace
+   * (losing at most the steps since the last save, not up to `save_steps`). Resolves once it exited.
+   */
+  shutdown(): Promise<unknown> {
+    const run = this.live;
+    if (!run) return Promise.resolve();
+    this.output.info(`Window closing: asking run ${run.name ?? '(starting)'} to save a checkpoint and stop.`);
+    return run.process.shutdown(SHUTDOWN_GRACE_MS);
+  }
+
   dispose(): void {
-    // Deactivation or window reload: never leave a trainer behind.
-    this.live?.process.kill();
+    // Never leave a trainer behind: deactivate() started shutdown() already; this is idempotent.
+    void this.shutdown();
     this.live = null;
     this.statusItem.dispose();
     this.eventEmitter.dispose();
@@ -135,7 +154,7 @@ export class RunManager implements vscode.Disposable {
         this.updateStatus(run, `${event.phase} ${event.step}/${event.totalSteps}`);
         break;
       case 'metrics':
-        if (!Object.keys(event.row).some((k) => k.startsWith('eval/'))) run.step = Math.max(run.step, event.row.step);
+        if (event.split === 'train') run.step = Math.max(run.step, event.row.step);
         break;
       case 'alert':
         void vscode.window.showWarningMessage(`SPO training: ${event.message}`, 'Show Curves').then((a) => {
@@ -171,7 +190,7 @@ export class RunManager implements vscode.Disposable {
     } else if (exit.done?.reason === 'completed') {
       void vscode.window.showInformationMessage(`SPO training finished: run ${run.name ?? ''} (${exit.done.step} steps).`, 'Show Curves', 'Show Dataset Degrees').then((a) => {
         if (a === 'Show Curves') void vscode.commands.executeCommand(CommandId.ShowCurves, { run: run.name });
-        if (a === 'Show Dataset Degrees') void vscode.commands.executeCommand(CommandId.ShowDatasetDegrees, { uri: vscode.Uri.file(run.request.data) });
+        if (a === 'Show Dataset Degrees') void vscode.commands.executeCommand(CommandId.ShowDatasetDegrees, { uri: vscode.Uri.file(run.config.data) });
       });
     } else {
       const ckpt = run.checkpoint ? `; checkpoint ${run.checkpoint}` : '';
@@ -179,6 +198,16 @@ export class RunManager implements vscode.Disposable {
         if (a === 'Resume') resume();
       });
     }
+  }
+
+  private logEvent(event: TrainerEvent): void {
+    const line = describeEvent(event);
+    if (line === null) return;
+    const failed = (event.type === 'log' && event.level === 'error') || (event.type === 'done' && event.reason === 'failed');
+    const warning = (event.type === 'log' && event.level === 'warn') || event.type === 'alert';
+    if (failed) this.output.error(line);
+    else if (warning) this.output.warn(line);
+    else this.output.info(line);
   }
 
   private updateStatus(run: LiveRun, text: string): void {

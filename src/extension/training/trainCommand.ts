@@ -1,32 +1,25 @@
-// Train SPO: gathers a TrainRequest (an options argument, spo.config.json, or pickers that remember
-// the last choice), validates it, and hands it to the run manager. Refused in untrusted workspaces.
+// Train SPO: gathers the training choices (an options argument, spo.config.json, or pickers that remember
+// the last choice) as config keys, layers them over the settings that feed training (spo.keys.*,
+// spo.train.backend), resolves and validates them, and hands the config to the run manager, which
+// writes it to <run>/config.json and starts the trainer on it. Refused in untrusted workspaces.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { refuseInUntrustedWorkspace } from '../workspaceTrust';
-import { checkNumberField, newRunName, TrainRequest, validateTrainRequest } from '../../core/runs';
-import type { BackendChoice } from '../../core/model/backend';
-import { ALIGN_LOSSES, AlignLoss, ConfigError, readConfigFile, resolveConfig } from '../../core/train/config';
+import { checkNumberField, newRunName, resolveTrainChoices, TrainChoices } from '../../core/runs';
+import { ALIGN_LOSSES, AlignLoss, ConfigError, ConfigLayer, lossLabel, readConfigFile, resolveConfig } from '../../core/train/config';
+import { numericLimits, type ConfigKey } from '../../core/train/spec';
 import { CommandId } from '../commandIds';
 import { RunManager } from './runManager';
-import { runsDirectory, workspaceRoot } from './runsLocation';
+import { runsDirectory, runsDirectoryProblem, workspaceRoot } from './runsLocation';
+import { trainingSettingsLayer } from './trainingSettings';
 import { modelChoices } from '../models/modelChoices';
 
-/** The Train SPO argument for scripted use (tests, other extensions): no pickers are shown. */
-export interface TrainCommandOptions {
-  data?: string;
-  model?: string | null;
-  preset?: 'tiny';
-  loss?: AlignLoss;
-  gamma?: number;
-  classes?: number;
-  beta?: number;
-  maxSteps?: number;
-  seed?: number;
-  backend?: BackendChoice;
-  /** Further trainer config keys (e.g. `max_pairs`, `tiny.sft_steps`). */
-  overrides?: Record<string, unknown>;
-}
+/**
+ * The Train SPO argument for scripted use (tests, other extensions): config keys, no pickers shown.
+ * Relative `data`/`model` paths resolve against the workspace folder.
+ */
+export type TrainCommandOptions = TrainChoices;
 
 /** What the command returns: the run it started, or undefined when cancelled/refused. */
 export interface TrainCommandResult {
@@ -36,9 +29,10 @@ export interface TrainCommandResult {
 }
 
 /** The picker answers kept in workspaceState for next time. */
-type RememberedChoices = Pick<TrainRequest, 'model' | 'loss' | 'gamma' | 'classes' | 'beta' | 'maxSteps'>;
+type RememberedChoices = Pick<TrainChoices, 'model' | 'loss_type' | 'spo_gamma' | 'spo_classes' | 'beta' | 'max_steps'>;
 
-const LAST_CHOICES_KEY = 'spo.train.lastChoices';
+// v2: the keys are config keys since the training spec; older remembered answers are not read.
+const LAST_CHOICES_KEY = 'spo.train.lastChoices.v2';
 const PROJECT_CONFIG = 'spo.config.json';
 const DATA_EXTENSIONS = ['jsonl', 'json', 'gz'];
 
@@ -58,6 +52,11 @@ export async function trainCommand(context: vscode.ExtensionContext, manager: Ru
     void vscode.window.showErrorMessage('Train SPO needs an open folder: runs are written to its .spo/runs.');
     return undefined;
   }
+  const outside = runsDirectoryProblem(root, runsDir);
+  if (outside) {
+    void vscode.window.showErrorMessage(`Train SPO: ${outside}.`);
+    return undefined;
+  }
   if (manager.current) {
     const action = await vscode.window.showWarningMessage(`A training run is already active (${manager.current.name}). Stop it first.`, 'Stop Training', 'Show Curves');
     if (action === 'Stop Training') void vscode.commands.executeCommand(CommandId.StopTraining);
@@ -65,19 +64,20 @@ export async function trainCommand(context: vscode.ExtensionContext, manager: Ru
     return undefined;
   }
   const runDir = path.join(runsDir, newRunName(new Date()));
-  const backend = vscode.workspace.getConfiguration('spo.train').get<BackendChoice>('backend', 'auto');
-  const request = isOptions(options)
-    ? fromOptions(options, root, runDir, backend)
-    : await askRequest(context, root, runDir, backend, options instanceof vscode.Uri ? options.fsPath : null);
-  if (!request) return undefined;
-  const problem = validateTrainRequest(request);
-  if (problem) {
-    void vscode.window.showErrorMessage(`Train SPO: ${problem}`);
+  const layers = isOptions(options)
+    ? [{ values: withAbsolutePaths(options, root), where: 'Train SPO options' }]
+    : await askChoices(context, root, options instanceof vscode.Uri ? options.fsPath : null);
+  if (!layers) return undefined;
+  // Settings first: a config file or the options override them. The data file scopes the settings read.
+  const dataFile = layers.map((l) => l.values.data).filter((d): d is string => typeof d === 'string').pop();
+  const resolved = resolveTrainChoices([trainingSettingsLayer(dataFile ? vscode.Uri.file(dataFile) : undefined), ...layers], runDir);
+  if ('problem' in resolved) {
+    void vscode.window.showErrorMessage(`Train SPO: ${resolved.problem}`);
     return undefined;
   }
   let run;
   try {
-    run = manager.start(request, root);
+    run = manager.start(resolved.config, root);
   } catch (err) {
     void vscode.window.showErrorMessage(`Train SPO: ${(err as Error).message}`);
     return undefined;
@@ -90,12 +90,12 @@ function isOptions(value: unknown): value is TrainCommandOptions {
   return typeof value === 'object' && value !== null && !(value instanceof vscode.Uri) && 'data' in value;
 }
 
-function fromOptions(o: TrainCommandOptions, root: string, runDir: string, backend: BackendChoice): TrainRequest {
+function withAbsolutePaths(o: TrainChoices, root: string): TrainChoices {
   return {
+    ...o,
     data: path.resolve(root, o.data ?? ''),
-    model: o.model ? path.resolve(root, o.model) : null,
-    loss: o.loss ?? 'sigmoid', gamma: o.gamma ?? 0.1, classes: o.classes ?? 4, beta: o.beta ?? 0.1,
-    maxSteps: o.maxSteps ?? 200, seed: o.seed, backend: o.backend ?? backend, runDir, overrides: o.overrides,
+    ...(o.model ? { model: path.resolve(root, o.model) } : {}),
+    ...(o.eval_data ? { eval_data: path.resolve(root, o.eval_data) } : {}),
   };
 }
 
@@ -115,31 +115,36 @@ async function pickDataset(): Promise<string | null> {
   return picked?.[0]?.fsPath ?? null;
 }
 
-async function askRequest(context: vscode.ExtensionContext, root: string, runDir: string, backend: BackendChoice, fromTitle: string | null): Promise<TrainRequest | null> {
+async function askChoices(context: vscode.ExtensionContext, root: string, fromTitle: string | null): Promise<ConfigLayer[] | null> {
   const data = fromTitle ?? (await pickDataset());
   if (!data) return null;
   const configFile = path.join(root, PROJECT_CONFIG);
-  if (fs.existsSync(configFile)) return confirmProjectConfig(configFile, data, root, runDir, backend);
+  if (fs.existsSync(configFile)) return confirmProjectConfig(configFile, data, root);
 
-  const last = context.workspaceState.get<RememberedChoices>(LAST_CHOICES_KEY) ?? { model: null, loss: 'sigmoid', gamma: 0.1, classes: 4, beta: 0.1, maxSteps: 200 };
+  const defaults = resolveConfig([]);
+  const last: RememberedChoices = {
+    model: null, loss_type: defaults.loss_type, spo_gamma: defaults.spo_gamma, spo_classes: defaults.spo_classes, beta: defaults.beta, max_steps: defaults.max_steps,
+    ...context.workspaceState.get<RememberedChoices>(LAST_CHOICES_KEY),
+  };
   const title = (step: number) => `Train SPO on ${path.basename(data)} (${step}/6)`;
-  const model = await pickModel(title(1), last.model);
+  const model = await pickModel(title(1), last.model ?? null);
   if (model === undefined) return null;
+  const lastLoss = last.loss_type?.[0];
   const lossPick = await vscode.window.showQuickPick(
-    ALIGN_LOSSES.map((l) => ({ label: l, description: l === last.loss ? `${LOSS_DESCRIPTIONS[l]} (last used)` : LOSS_DESCRIPTIONS[l] })),
+    ALIGN_LOSSES.map((l) => ({ label: l, description: l === lastLoss ? `${LOSS_DESCRIPTIONS[l]} (last used)` : LOSS_DESCRIPTIONS[l] })),
     { title: title(2), placeHolder: 'Alignment loss' });
   if (!lossPick) return null;
-  const gamma = await askNumber(title(3), 'γ: weight of the SPO preference-degree loss (0 = plain alignment loss)', last.gamma, 0, 100, false);
-  if (gamma === null) return null;
-  const classes = await askNumber(title(4), 'K: SPO degree classes (0 = intact … K−1 = all key content removed)', last.classes, 2, 64, true);
-  if (classes === null) return null;
-  const beta = await askNumber(title(5), 'β: strength of the KL penalty / reward scale', last.beta, 0, 100, false, true);
+  const spo_gamma = await askNumber(title(3), 'γ: weight of the SPO preference-degree loss (0 = plain alignment loss)', 'spo_gamma', last.spo_gamma);
+  if (spo_gamma === null) return null;
+  const spo_classes = await askNumber(title(4), 'K: SPO degree classes (0 = intact … K−1 = all key content removed)', 'spo_classes', last.spo_classes);
+  if (spo_classes === null) return null;
+  const beta = await askNumber(title(5), 'β: strength of the KL penalty / reward scale', 'beta', last.beta);
   if (beta === null) return null;
-  const maxSteps = await askNumber(title(6), 'Max alignment steps', last.maxSteps, 1, 1e9, true);
-  if (maxSteps === null) return null;
-  const loss = lossPick.label as AlignLoss;
-  await context.workspaceState.update(LAST_CHOICES_KEY, { model, loss, gamma, classes, beta, maxSteps } satisfies RememberedChoices);
-  return { data, model, loss, gamma, classes, beta, maxSteps, backend, runDir };
+  const max_steps = await askNumber(title(6), 'Max alignment steps', 'max_steps', last.max_steps);
+  if (max_steps === null) return null;
+  const choices: RememberedChoices = { model, loss_type: [lossPick.label as AlignLoss], spo_gamma, spo_classes, beta, max_steps };
+  await context.workspaceState.update(LAST_CHOICES_KEY, choices);
+  return [{ values: { ...choices, data }, where: 'Train SPO' }];
 }
 
 /** undefined = cancelled; null = the embedded tiny preset. */
@@ -159,21 +164,24 @@ async function pickModel(title: string, last: string | null): Promise<string | n
   return folder?.[0]?.fsPath ?? undefined;
 }
 
-async function askNumber(title: string, prompt: string, last: number, min: number, max: number, integer: boolean, minExclusive = false): Promise<number | null> {
+/** An input box for a numeric config key, limited by the key's own check in the training spec. */
+async function askNumber(title: string, prompt: string, key: ConfigKey, last: number | undefined): Promise<number | null> {
   const label = prompt.split(':')[0];
+  const { min, max, integer, minExclusive } = numericLimits(key);
   const raw = await vscode.window.showInputBox({
-    title, prompt, value: String(last),
+    title, prompt, value: String(last ?? ''),
     validateInput: (v) => checkNumberField(label, v, min, max, integer, minExclusive),
   });
   return raw === undefined ? null : Number(raw);
 }
 
 /** spo.config.json decides everything; the user only confirms (or opens it to edit). */
-async function confirmProjectConfig(configFile: string, pickedData: string, root: string, runDir: string, backend: BackendChoice): Promise<TrainRequest | null> {
+async function confirmProjectConfig(configFile: string, pickedData: string, root: string): Promise<ConfigLayer[] | null> {
+  let values: Record<string, unknown>;
   let cfg;
   try {
-    const values = readConfigFile(configFile);
-    cfg = resolveConfig([{ values: { data: pickedData, backend }, where: 'defaults' }, { values, where: configFile }]);
+    values = readConfigFile(configFile);
+    cfg = resolveConfig([{ values: { data: pickedData }, where: 'defaults' }, { values, where: configFile }]);
   } catch (err) {
     const action = await vscode.window.showErrorMessage(`Train SPO: ${(err as Error).message}`, 'Open spo.config.json');
     if (action) void vscode.window.showTextDocument(vscode.Uri.file(configFile));
@@ -182,12 +190,12 @@ async function confirmProjectConfig(configFile: string, pickedData: string, root
   }
   const data = path.resolve(root, cfg.data);
   const model = cfg.model ? path.resolve(root, cfg.model) : null;
-  const summary = `${path.basename(data)} · ${model ? path.basename(model) : 'tiny preset'} · ${cfg.loss} · γ=${cfg['spo.gamma']} · K=${cfg['spo.classes']} · β=${cfg.beta} · ${cfg.max_steps} steps`;
+  const summary = `${path.basename(data)} · ${model ? path.basename(model) : 'tiny preset'} · ${lossLabel(cfg)} · γ=${cfg.spo_gamma} · K=${cfg.spo_classes} · β=${cfg.beta} · ${cfg.max_steps} steps`;
   const action = await vscode.window.showInformationMessage(`Train SPO with ${PROJECT_CONFIG}?`, { modal: true, detail: summary }, 'Start Training', 'Open spo.config.json');
   if (action === 'Open spo.config.json') void vscode.window.showTextDocument(vscode.Uri.file(configFile));
   if (action !== 'Start Training') return null;
-  return {
-    data, model, loss: cfg.loss, gamma: cfg['spo.gamma'], classes: cfg['spo.classes'], beta: cfg.beta, maxSteps: cfg.max_steps,
-    seed: cfg.seed, backend: cfg.backend, runDir, configFile,
-  };
+  return [
+    { values: { data: pickedData }, where: 'defaults' },
+    { values: { ...values, data, model, ...(cfg.eval_data ? { eval_data: path.resolve(root, cfg.eval_data) } : {}) }, where: configFile },
+  ];
 }

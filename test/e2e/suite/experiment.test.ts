@@ -40,7 +40,7 @@ async function closeEditors(): Promise<void> {
 }
 
 /** The tiny preset at its smallest: 1 layer of 16 dims, 48 tokens, 2 SFT steps. */
-const TINY = { 'tiny.vocab_size': 300, 'tiny.d_model': 16, 'tiny.n_layers': 1, 'tiny.n_heads': 2, 'tiny.context_length': 48, 'tiny.sft_steps': 2, max_length: 48, batch_size: 4 };
+const TINY = { tiny_vocab_size: 300, tiny_d_model: 16, tiny_n_layers: 1, tiny_n_heads: 2, tiny_context_length: 48, tiny_sft_steps: 2, max_length: 48, per_device_train_batch_size: 4 };
 
 function trainSteps(runDir: string): number[] {
   return fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n')
@@ -126,8 +126,8 @@ describe('resume training', function () {
 
   it('Resume Training continues a stopped run in the same folder to its new step budget', async () => {
     const started = await vscode.commands.executeCommand<Started>('spo.train', {
-      data: hhFile(), maxSteps: 1000, seed: 3,
-      overrides: { ...TINY, max_pairs: 24, eval_every: 0, save_every: 0 },
+      data: hhFile(), max_steps: 1000, seed: 3,
+      ...TINY, max_pairs: 24, eval_steps: 0, save_steps: 0,
     });
     assert.ok(started?.pid);
     await waitFor(async () => (await runState()).step >= 2, 150000, 'two logged steps');

@@ -20,8 +20,8 @@ const MAX_STEPS = 900;
 
 /** The tiny preset shrunk as in training.test.ts: 24 pairs, a 1-layer model, 2 SFT steps (bin/spo.js, as a terminal would run it). */
 function trainArgs(data: string, out: string): string[] {
-  const sets = { max_pairs: 24, 'tiny.sft_steps': 2, 'tiny.vocab_size': 300, 'tiny.d_model': 16, 'tiny.n_layers': 1, 'tiny.n_heads': 2,
-    max_length: 48, 'tiny.context_length': 48, eval_every: 100, save_every: 300 };
+  const sets = { max_pairs: 24, tiny_sft_steps: 2, tiny_vocab_size: 300, tiny_d_model: 16, tiny_n_layers: 1, tiny_n_heads: 2,
+    max_length: 48, tiny_context_length: 48, eval_steps: 100, save_steps: 300 };
   return ['train', '--data', data, '--preset', 'tiny', '--max-steps', String(MAX_STEPS), '--batch-size', '4', '--seed', '7',
     ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`]), '--out', out];
 }

@@ -30,8 +30,8 @@ const degreeState = () => vscode.commands.executeCommand<DegreeState>('spo._test
 /** A tiny-preset run small enough for CI: 24 pairs, a 1-layer model, 2 SFT steps. */
 function trainOptions(maxSteps: number) {
   return {
-    data: hhFile(), maxSteps, seed: 7,
-    overrides: { max_pairs: 24, 'tiny.sft_steps': 2, 'tiny.vocab_size': 300, 'tiny.d_model': 16, 'tiny.n_layers': 1, 'tiny.n_heads': 2, max_length: 48, 'tiny.context_length': 48, eval_every: 2, save_every: 2, batch_size: 4 },
+    data: hhFile(), max_steps: maxSteps, seed: 7,
+    max_pairs: 24, tiny_sft_steps: 2, tiny_vocab_size: 300, tiny_d_model: 16, tiny_n_layers: 1, tiny_n_heads: 2, max_length: 48, tiny_context_length: 48, eval_steps: 2, save_steps: 2, per_device_train_batch_size: 4,
   };
 }
 
@@ -112,7 +112,7 @@ describe('training', function () {
   it('a diverging run is reported as failed and its NaN alert shows in the panel', async () => {
     const options = trainOptions(6);
     const started = await vscode.commands.executeCommand<{ run: string; runDir: string; pid: number }>('spo.train',
-      { ...options, overrides: { ...options.overrides, learning_rate: 1e12, warmup_steps: 0 } });
+      { ...options, learning_rate: 1e12, warmup_steps: 0 });
     assert.ok(started?.pid);
     await waitFor(async () => (await runState()).lastExit?.run === started.run, 120000, 'the diverging run to end');
     const ended = (await runState()).lastExit!;

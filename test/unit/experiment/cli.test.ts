@@ -30,10 +30,10 @@ test('usage errors name the flag and the bad value', async () => {
   await assert.rejects(run(['spo-vs-dpo', '--data', 'x', '--preset', 'big']), /--preset must be 'tiny', got 'big'/);
   await assert.rejects(run(['spo-vs-dpo', '--data', 'x', '--preset', 'tiny', '--model', 'm']), /either --preset tiny or --model DIR/);
   await assert.rejects(run(['spo-vs-dpo', '--data', 'x', '--sweep', 'gamma=0.1', '--gamma', '0.5']), /--gamma conflicts with --sweep gamma/);
-  await assert.rejects(run(['spo-vs-dpo', '--data', 'x', '--set', 'nope=1']), /unknown trainer config key 'nope'/);
+  await assert.rejects(run(['spo-vs-dpo', '--data', 'x', '--set', 'nope=1']), /unknown config key "nope" in --set/);
   await assert.rejects(run(['spo-vs-dpo', '--data', 'x', '--set', 'seed=3']), /'seed' is set by the experiment itself/);
-  await assert.rejects(run(['spo-vs-dpo', '--data', 'x', '--steps', '0']), (e: Error) => e instanceof UsageError && /"max_steps" must be an integer .*, got 0/.test(e.message));
-  await assert.rejects(run(['spo-vs-dpo', '--data', 'x', '--steps']), (e: Error) => e instanceof UsageError && /--steps/.test(e.message));
+  await assert.rejects(run(['spo-vs-dpo', '--data', 'x', '--max-steps', '0']), (e: Error) => e instanceof UsageError && /"max_steps" must be an integer .*, got 0/.test(e.message));
+  await assert.rejects(run(['spo-vs-dpo', '--data', 'x', '--max-steps']), (e: Error) => e instanceof UsageError && /--max-steps/.test(e.message));
   await assert.rejects(run(['spo-vs-dpo', '--data', 'x', '--bogus']), (e: Error) => e instanceof UsageError && /--bogus/.test(e.message));
 });
 

@@ -16,14 +16,14 @@ import { PassThrough } from 'stream';
 
 const TINY_BUDGET = {
   max_steps: 3,
-  batch_size: 2,
+  per_device_train_batch_size: 2,
   max_length: 64,
-  'tiny.sft_steps': 2,
-  'tiny.vocab_size': 300,
-  'tiny.d_model': 32,
-  'tiny.n_layers': 1,
-  'tiny.n_heads': 2,
-  'tiny.context_length': 64,
+  tiny_sft_steps: 2,
+  tiny_vocab_size: 300,
+  tiny_d_model: 32,
+  tiny_n_layers: 1,
+  tiny_n_heads: 2,
+  tiny_context_length: 64,
 };
 
 test('a tiny DPO vs DPO+SPO experiment writes results.json, summary.md and plots', async () => {
@@ -127,12 +127,12 @@ test('spo experiment --progress-json prints one @@spo-progress line per progress
     const dataFile = path.join(dir, 'demo.jsonl');
     const demo = generateDemoPairs({ count: 16, seed: 7 });
     fs.writeFileSync(dataFile, demo.map((p) => JSON.stringify({ prompt: p.prompt, chosen: p.chosen, rejected: p.rejected })).join('\n') + '\n');
-    const sets = Object.entries(TINY_BUDGET).filter(([k]) => k.startsWith('tiny.') && k !== 'tiny.sft_steps').flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+    const sets = Object.entries(TINY_BUDGET).filter(([k]) => k.startsWith('tiny.') && k !== 'tiny_sft_steps').flatMap(([k, v]) => ['--set', `${k}=${v}`]);
     const io = { stdout: new PassThrough(), stderr: new PassThrough() };
     const stdoutLines = collect(io.stdout);
     const stderrLines = collect(io.stderr);
     const code = await experimentCommand.run([
-      'spo-vs-dpo', '--data', dataFile, '--out', path.join(dir, 'out'), '--seeds', '1', '--steps', '3', '--batch-size', '2',
+      'spo-vs-dpo', '--data', dataFile, '--out', path.join(dir, 'out'), '--seeds', '1', '--max-steps', '3', '--batch-size', '2',
       '--max-length', '64', '--sft-steps', '2', '--held-out', '0.25', '--progress-json', ...sets,
     ], io);
     assert.equal(code, 0);

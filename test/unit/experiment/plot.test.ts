@@ -10,7 +10,7 @@ import { findChromium, rasteriseSvgs } from '../../../src/core/experiment/raster
 
 const SWEEP = {
   title: 'Held-out reward accuracy vs γ',
-  xLabel: 'γ (spo.gamma)',
+  xLabel: 'γ (spo_gamma)',
   yLabel: 'reward accuracy',
   categories: ['0.01', '0.1', '0.5', '1'],
   kind: 'line' as const,
@@ -37,7 +37,7 @@ test('line chart SVG: labels, one error bar per point with std > 0, seed dots, d
   const svg = renderChartSvg(SWEEP);
   assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.match(svg, />Held-out reward accuracy vs γ</);
-  assert.match(svg, />γ \(spo\.gamma\)</);
+  assert.match(svg, />γ \(spo_gamma\)</);
   assert.match(svg, />reward accuracy</);
   for (const c of SWEEP.categories) assert.ok(svg.includes(`>${c}</text>`), `category ${c}`);
   assert.equal((svg.match(/class="errorbar"/g) ?? []).length, 3); // the std = 0 point has none

@@ -31,7 +31,7 @@ function results(runs: RunRecord[]): ExperimentResults {
     data: { file: 'x.jsonl', pairs: 500, issues: 2, format: 'hh' },
     split: { seed: 1, heldOutFraction: 0.2, train: Array.from({ length: 400 }, (_, i) => i), heldOut: Array.from({ length: 100 }, (_, i) => 400 + i), trainLines: [], heldOutLines: [] },
     seeds: [1, 2, 3],
-    budget: { steps: 50, batchSize: 4, learningRate: 1e-3, sftSteps: 40, maxLength: 96, trainerOverrides: { max_steps: 50, 'tiny.d_model': 64, backend: 'wasm' } },
+    budget: { steps: 50, batchSize: 4, learningRate: 1e-3, sftSteps: 40, maxLength: 96, trainerOverrides: { max_steps: 50, tiny_d_model: 64, backend: 'wasm' } },
     sweep: null,
     arms: ARMS,
     runs,
@@ -75,7 +75,7 @@ test('summary says "no significant difference" when the paired test does', () =>
   assert.doesNotMatch(md, /SPO helped/);
   assert.match(md, /\+0\.030, −?-?0\.020, \+0\.020/);
   assert.match(md, /one pair moves it by 0\.0100/);
-  assert.match(md, /Other trainer settings: tiny\.d_model=64, backend="wasm"\./);
+  assert.match(md, /Other trainer settings: tiny_d_model=64, backend="wasm"\./);
   assert.match(md, /\| 4 \| 70\.0% \| 60\.0% \| 50\.0% \|/);
   assert.match(md, /!\[accuracy\.png\]\(accuracy\.png\)/);
 });

@@ -6,14 +6,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  applyExperimentLine, CliProcess, curveRunDir, experimentArgs, experimentHeadline, ExperimentRequest, initialProgress,
+  applyProgressLine, CliProcess, curveRunDir, experimentArgs, experimentHeadline, ExperimentRequest, initialProgress,
   listCurveRuns, listExperimentRuns,
 } from '../../../src/core/runs';
 import { HH_SAMPLE, REPO_ROOT } from '../../helpers/paths';
 import { groupAlive } from '../../helpers/processes';
 
 const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli', 'main.js');
-const TINY = { 'tiny.vocab_size': 300, 'tiny.d_model': 16, 'tiny.n_layers': 1, 'tiny.n_heads': 2, 'tiny.context_length': 48, 'tiny.sft_steps': 2, max_length: 48, batch_size: 4, backend: 'wasm' };
+const TINY = { tiny_vocab_size: 300, tiny_d_model: 16, tiny_n_layers: 1, tiny_n_heads: 2, tiny_context_length: 48, tiny_sft_steps: 2, max_length: 48, per_device_train_batch_size: 4, backend: 'wasm' };
 
 function request(outDir: string, steps: number): ExperimentRequest {
   return { data: HH_SAMPLE, outDir, seeds: 2, steps, sweep: null, maxPairs: 40, overrides: TINY };
@@ -27,12 +27,12 @@ describe('CliProcess with the real experiment CLI', () => {
   it('runs a tiny experiment to results.json; progress lines and run names follow it', async () => {
     const experiments = path.join(tmp, 'experiments');
     const outDir = path.join(experiments, 'exp-a');
-    const proc = CliProcess.start({ entry: CLI, args: ['experiment', ...experimentArgs(request(outDir, 2))] });
+    const proc = CliProcess.start({ entry: CLI, args: ['experiment', ...experimentArgs(request(outDir, 2)), '--progress-json'] });
     let progress = initialProgress(2, 2);
     const lines: string[] = [];
     proc.onLine(({ line }) => {
       lines.push(line);
-      progress = applyExperimentLine(progress, line);
+      progress = applyProgressLine(progress, line);
     });
     const exit = await proc.exited;
     assert.equal(exit.code, 0, exit.lastLines.join('\n'));

@@ -1,58 +1,11 @@
-// The experiment CLI's progress lines (as runner.ts logs them) folded into seed / arm / step / share done.
+// The experiment CLI's --progress-json lines folded into seed / arm / stage / step / share done.
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { EXPERIMENT_PROGRESS_PREFIX, ExperimentProgressEvent, formatProgressLine, parseProgressLine } from '../../../src/core/protocol';
 import {
-  applyExperimentLine, applyProgressLine, describeProgress, experimentArgs, experimentArmCount, experimentFraction, initialProgress, parseExperimentLine,
+  applyProgressLine, describeProgress, experimentArgs, experimentArmCount, experimentFraction, initialProgress,
   checkExperimentName, newExperimentName,
 } from '../../../src/core/runs';
-
-// A real log of `spo experiment spo-vs-dpo --seeds 2 --steps 3` (tiny preset), trimmed of the summary lines.
-const LOG = `hh.jsonl: 48 pairs (0 bad records skipped); split seed 1234: 38 train, 10 held out
-[seed 1 1/2] reference (tokenizer + 2 SFT steps): training
-[seed 1 1/2] reference (tokenizer + 2 SFT steps) step 1/1
-[seed 1 1/2] reference (tokenizer + 2 SFT steps): done in 1 s
-[seed 1 1/2] dpo: training 3 steps (γ 0, K 4)
-[seed 1 1/2] dpo step 1/3
-[seed 1 1/2] dpo step 2/3, ~0 s left
-[seed 1 1/2] dpo step 3/3, ~0 s left
-[seed 1 1/2] dpo: done in 1 s, held-out accuracy 0.500, mean margin 0.0020
-[seed 1 1/2] dpo+spo: training 3 steps (γ 0.1, K 4)
-[seed 1 1/2] dpo+spo step 2/3, ~0 s left
-[seed 1 1/2] dpo+spo: done in 1 s, held-out accuracy 0.500, mean margin 0.0022
-[seed 2 2/2] reference (tokenizer + 2 SFT steps): training
-[seed 2 2/2] dpo+spo γ=0.5 step 40/200, ~12 s left`.split('\n');
-
-describe('experiment progress lines', () => {
-  it('parses start, step and done lines, arm names with spaces included', () => {
-    assert.equal(parseExperimentLine(LOG[0]), null);
-    assert.deepEqual(parseExperimentLine(LOG[1]), { kind: 'start', seed: 1, seedIndex: 1, seedCount: 2, arm: 'reference (tokenizer + 2 SFT steps)' });
-    assert.deepEqual(parseExperimentLine(LOG[2]), { kind: 'step', seed: 1, seedIndex: 1, seedCount: 2, arm: 'reference (tokenizer + 2 SFT steps)', step: 1, totalSteps: 1 });
-    assert.deepEqual(parseExperimentLine(LOG[8]), { kind: 'done', seed: 1, seedIndex: 1, seedCount: 2, arm: 'dpo' });
-    assert.deepEqual(parseExperimentLine(LOG[13]), { kind: 'step', seed: 2, seedIndex: 2, seedCount: 2, arm: 'dpo+spo γ=0.5', step: 40, totalSteps: 200 });
-    assert.equal(parseExperimentLine('[seed 1 1/2] dpo warn: something odd'), null);
-  });
-
-  it('counts finished arms (not the reference) and the running arm share', () => {
-    let p = initialProgress(2, 2);
-    assert.equal(p.armsTotal, 4);
-    assert.equal(describeProgress(p), 'splitting the data…');
-    const seen: number[] = [];
-    for (const line of LOG.slice(0, 13)) {
-      p = applyExperimentLine(p, line);
-      seen.push(experimentFraction(p));
-    }
-    assert.equal(p.armsDone, 2);
-    assert.equal(p.arm, 'reference (tokenizer + 2 SFT steps)');
-    assert.equal(experimentFraction(p), 0.5);
-    // Never goes backwards over the log.
-    for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1], `fraction fell at line ${i}: ${seen.join(',')}`);
-    assert.equal(seen[6], (0 + 2 / 3) / 4); // dpo step 2/3 of seed 1
-    p = applyExperimentLine(p, LOG[13]);
-    assert.equal(describeProgress(p), 'seed 2 (2/2) · dpo+spo γ=0.5 · step 40/200 · 2/4 runs done');
-    assert.equal(experimentFraction(p), (2 + 0.2) / 4);
-  });
-});
 
 describe('experiment --progress-json lines', () => {
   const at = (over: Partial<ExperimentProgressEvent>): ExperimentProgressEvent =>
@@ -82,6 +35,7 @@ describe('experiment --progress-json lines', () => {
     };
     feed(formatProgressLine(at({ seed: 1, arm: 'reference', stage: 'reference' })));
     assert.equal(p.arm, 'reference');
+    assert.equal(p.stage, 'reference');
     assert.equal(experimentFraction(p), 0, 'the reference stage is no arm run');
     const before = p;
     feed('[seed 1 1/2] dpo step 3/3, ~0 s left'); // human lines leave the progress alone
@@ -105,8 +59,8 @@ describe('experiment --progress-json lines', () => {
 
 describe('experiment request', () => {
   it('builds the CLI command line', () => {
-    assert.deepEqual(experimentArgs({ data: '/d/hh.jsonl', outDir: '/w/.spo/experiments/e1', seeds: 2, steps: 3, sweep: { key: 'gamma', values: [0.01, 0.1] }, maxPairs: 48, overrides: { 'tiny.d_model': 16, skip: null } }),
-      ['spo-vs-dpo', '--data', '/d/hh.jsonl', '--out', '/w/.spo/experiments/e1', '--seeds', '2', '--steps', '3', '--sweep', 'gamma=0.01,0.1', '--max-pairs', '48', '--set', 'tiny.d_model=16']);
+    assert.deepEqual(experimentArgs({ data: '/d/hh.jsonl', outDir: '/w/.spo/experiments/e1', seeds: 2, steps: 3, sweep: { key: 'gamma', values: [0.01, 0.1] }, maxPairs: 48, overrides: { tiny_d_model: 16, skip: null } }),
+      ['spo-vs-dpo', '--data', '/d/hh.jsonl', '--out', '/w/.spo/experiments/e1', '--seeds', '2', '--max-steps', '3', '--sweep', 'gamma=0.01,0.1', '--max-pairs', '48', '--set', 'tiny_d_model=16']);
     assert.deepEqual(experimentArgs({ data: 'a', outDir: 'b', seeds: 3, steps: null, sweep: null, model: '/m' }), ['spo-vs-dpo', '--data', 'a', '--out', 'b', '--seeds', '3', '--model', '/m']);
     assert.equal(experimentArmCount({ sweep: null }), 2);
     assert.equal(experimentArmCount({ sweep: { key: 'classes', values: [2, 3, 4, 6] } }), 5);

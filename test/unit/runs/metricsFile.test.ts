@@ -7,12 +7,13 @@ import * as os from 'os';
 import * as path from 'path';
 import type { TrainerEvent } from '../../../src/core/protocol';
 import { historyFromEvents, metricsToCsv, parseMetricsText, readMetricsFile } from '../../../src/core/runs';
+import { RunFollower } from '../../../src/core/runs/runFollower';
 
 const events: TrainerEvent[] = [
   { type: 'started', runDir: '/r/a', runName: 'a', backend: 'cpu', backendNote: '', totalSteps: 3, config: {}, time: 1 },
-  { type: 'metrics', row: { step: 1, loss: 0.9, 'loss/align': 0.69, 'rewards/chosen': 0.01 }, time: 2 },
-  { type: 'metrics', row: { step: 2, loss: 0.8, 'loss/align': 0.65, 'rewards/chosen': 0.02 }, time: 3 },
-  { type: 'metrics', row: { step: 2, 'eval/loss': 0.85 }, time: 4 },
+  { type: 'metrics', split: 'train', row: { step: 1, loss: 0.9, 'loss/align': 0.69, 'rewards/chosen': 0.01 }, time: 2 },
+  { type: 'metrics', split: 'train', row: { step: 2, loss: 0.8, 'loss/align': 0.65, 'rewards/chosen': 0.02 }, time: 3 },
+  { type: 'metrics', split: 'eval', row: { step: 2, 'eval/loss': 0.85 }, time: 4 },
   { type: 'alert', code: 'plateau', step: 2, message: 'stuck at ln 2', time: 5 },
   { type: 'checkpoint', step: 2, path: '/r/a/checkpoints/step-2', time: 6 },
   { type: 'done', reason: 'stopped', step: 2, time: 7 },
@@ -89,5 +90,28 @@ describe('run history', () => {
     assert.equal(lines[1], 'a,1,,0.9,0.69,0.01');
     assert.equal(lines[3], 'a,2,0.85,,,');
     assert.equal(lines[4], '"b,2",1,,1.5,,');
+  });
+});
+
+describe('a malformed metrics.jsonl line', () => {
+  it('is reported by line and skipped: the follower keeps the rest of the run (an older file without split reads too)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spo-bad-line-'));
+    const file = path.join(dir, 'metrics.jsonl');
+    const lines = [
+      JSON.stringify(events[0]),
+      '{"type":"metrics"}',
+      '{"type":"alert","code":"boom","step":1,"message":"x","time":1}',
+      JSON.stringify({ type: 'metrics', row: { step: 1, loss: 0.9 }, time: 2 }), // written before `split` existed
+      JSON.stringify({ type: 'metrics', row: { step: 1, 'eval/loss': 0.95 }, time: 3 }),
+    ];
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const follower = new RunFollower(() => undefined, { watch: false });
+    let followed!: ReturnType<RunFollower['follow']>;
+    assert.doesNotThrow(() => { followed = follower.follow('a', file); });
+    assert.deepEqual(followed.badLines, [2, 3]);
+    assert.deepEqual(followed.history.rows.map((r) => Object.keys(r).filter((k) => k !== 'step')), [['loss'], ['eval/loss']]);
+    assert.deepEqual(readMetricsFile(file).events.filter((e) => e.type === 'metrics').map((e) => e.type === 'metrics' && e.split), ['train', 'eval']);
+    follower.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -12,7 +12,7 @@ import { RunFollower, RunUpdate } from '../../../src/core/runs/runFollower';
 import { LIVE_WRITE_WINDOW_MS } from '../../../src/core/runs/runLiveness';
 
 const started: TrainerEvent = { type: 'started', runDir: '/r/a', runName: 'a', backend: 'cpu', backendNote: '', totalSteps: 3, config: {}, time: 1 };
-const row = (step: number, loss = 1 / step): TrainerEvent => ({ type: 'metrics', row: { step, loss }, time: step });
+const row = (step: number, loss = 1 / step): TrainerEvent => ({ type: 'metrics', split: 'train', row: { step, loss }, time: step });
 const line = (e: unknown) => JSON.stringify(e) + '\n';
 
 function tempFile(): string {

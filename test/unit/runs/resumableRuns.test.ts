@@ -10,7 +10,7 @@ import { applyEvent, emptyHistory, historyFromEvents, lastOutcome, listResumable
 
 const started = (): TrainerEvent => ({ type: 'started', runDir: 'r', runName: 'r', backend: 'cpu', backendNote: '', totalSteps: 10, config: {}, time: 0 });
 const row = (step: number, loss: number, evalRow = false): TrainerEvent =>
-  ({ type: 'metrics', row: evalRow ? { step, 'eval/loss': loss } : { step, loss }, time: 0 });
+  ({ type: 'metrics', split: evalRow ? 'eval' : 'train', row: evalRow ? { step, 'eval/loss': loss } : { step, loss }, time: 0 });
 const done = (reason: 'completed' | 'stopped' | 'failed', step: number): TrainerEvent => ({ type: 'done', reason, step, time: 0 });
 
 /** A run folder as the trainer leaves it: config.json, metrics.jsonl, complete checkpoints (trainer_state.json). */
@@ -62,8 +62,8 @@ describe('resumable runs', () => {
   });
 
   it('builds the trainer command line', () => {
-    assert.deepEqual(resumeArgs('/w/.spo/runs/r'), ['--resume', '--out', '/w/.spo/runs/r']);
-    assert.deepEqual(resumeArgs('/w/.spo/runs/r', 12), ['--resume', '--out', '/w/.spo/runs/r', '--max-steps', '12']);
+    assert.deepEqual(resumeArgs('/w/.spo/runs/r'), ['--resume', '--output-dir', '/w/.spo/runs/r']);
+    assert.deepEqual(resumeArgs('/w/.spo/runs/r', 12), ['--resume', '--output-dir', '/w/.spo/runs/r', '--max-steps', '12']);
   });
 
   it('a run stopped at its last step counts as completed', () => {

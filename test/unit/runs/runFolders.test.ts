@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseTrainArgs } from '../../../src/trainer/run';
-import { checkNumberField, findDegreesRun, listCheckpoints, listRuns, newRunName, parseDegreesText, trainerArgs, TrainRequest, validateTrainRequest } from '../../../src/core/runs';
+import { checkNumberField, findDegreesRun, listCheckpoints, listRuns, newRunName, parseDegreesText, resolveTrainChoices, trainerArgs, TrainChoices, validateTrainChoices, writeRunConfig } from '../../../src/core/runs';
 import { HH_SAMPLE } from '../../helpers/paths';
 
 describe('run folders', () => {
@@ -59,26 +59,31 @@ describe('degrees.jsonl', () => {
 });
 
 describe('train request', () => {
-  const request = (over: Partial<TrainRequest> = {}): TrainRequest => ({
-    data: HH_SAMPLE, model: null, loss: 'ipo', gamma: 0.5, classes: 6, beta: 0.2, maxSteps: 7, backend: 'cpu', runDir: '/tmp/spo-x/run', seed: 3,
-    overrides: { max_pairs: 32, 'tiny.sft_steps': 2 }, ...over,
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spo-request-'));
+  const request = (over: TrainChoices = {}): TrainChoices => ({
+    data: HH_SAMPLE, model: null, loss_type: ['ipo'], spo_gamma: 0.5, spo_classes: 6, beta: 0.2, max_steps: 7, backend: 'cpu', output_dir: runDir, seed: 3,
+    max_pairs: 32, tiny_sft_steps: 2, ...over,
   });
 
-  it('turns a request into flags the trainer parses back to the same config', () => {
-    const { config, runDir } = parseTrainArgs(trainerArgs(request()));
-    assert.equal(runDir, '/tmp/spo-x/run');
+  it('writes the resolved choices to the run folder, and the trainer parses them back to the same config', () => {
+    const resolved = resolveTrainChoices([{ values: request() }], runDir);
+    assert.ok('config' in resolved, JSON.stringify(resolved));
+    writeRunConfig(resolved.config);
+    const { config, runDir: parsedDir } = parseTrainArgs(trainerArgs(resolved.config));
+    assert.equal(parsedDir, runDir);
     assert.equal(config.data, HH_SAMPLE);
-    assert.deepEqual([config.loss, config['spo.gamma'], config['spo.classes'], config.beta, config.max_steps, config.seed, config.backend, config.max_pairs, config['tiny.sft_steps'], config.model],
-      ['ipo', 0.5, 6, 0.2, 7, 3, 'cpu', 32, 2, null]);
+    assert.deepEqual([config.loss_type, config.spo_gamma, config.spo_classes, config.beta, config.max_steps, config.seed, config.backend, config.max_pairs, config.tiny_sft_steps, config.model],
+      [['ipo'], 0.5, 6, 0.2, 7, 3, 'cpu', 32, 2, null]);
+    assert.deepEqual(config, resolved.config);
   });
 
   it('names the field at fault', () => {
-    assert.equal(validateTrainRequest(request()), null);
-    assert.match(validateTrainRequest(request({ beta: 0 }))!, /^β \(beta\): .*"beta" must be a number > 0/);
-    assert.match(validateTrainRequest(request({ classes: 1 }))!, /^K \(SPO classes\): .*spo\.classes/);
-    assert.match(validateTrainRequest(request({ maxSteps: 2.5 }))!, /^max steps: .*integer/);
-    assert.match(validateTrainRequest(request({ data: '/nope/x.jsonl' }))!, /Dataset not found: \/nope\/x\.jsonl/);
-    assert.match(validateTrainRequest(request({ model: '/tmp' }))!, /Model folder \/tmp has no config\.json/);
+    assert.equal(validateTrainChoices(request()), null);
+    assert.match(validateTrainChoices(request({ beta: 0 }))!, /^β \(beta\): .*"beta" must be a number > 0/);
+    assert.match(validateTrainChoices(request({ spo_classes: 1 }))!, /^K \(SPO classes\): .*spo_classes/);
+    assert.match(validateTrainChoices(request({ max_steps: 2.5 }))!, /^max steps: .*integer/);
+    assert.match(validateTrainChoices(request({ data: '/nope/x.jsonl' }))!, /Dataset not found: \/nope\/x\.jsonl/);
+    assert.match(validateTrainChoices(request({ model: '/tmp' }))!, /Model folder \/tmp has no config\.json/);
     assert.equal(checkNumberField('γ', 'abc', 0, 1, false), 'γ must be a number');
     assert.equal(checkNumberField('K', '2.5', 2, 64, true), 'K must be an integer');
     assert.equal(checkNumberField('β', '0', 0, 1, false, true), 'β must be > 0');

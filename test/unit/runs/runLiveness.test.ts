@@ -13,7 +13,7 @@ import {
 } from '../../../src/core/runs/runLiveness';
 
 const started: TrainerEvent = { type: 'started', runDir: '/r/a', runName: 'a', backend: 'cpu', backendNote: '', totalSteps: 4, config: {}, time: 1 };
-const row = (step: number): TrainerEvent => ({ type: 'metrics', row: { step, loss: 1 / step }, time: step });
+const row = (step: number): TrainerEvent => ({ type: 'metrics', split: 'train', row: { step, loss: 1 / step }, time: step });
 const done = (reason: 'completed' | 'stopped' | 'failed', step: number): TrainerEvent => ({ type: 'done', reason, step, time: 9 });
 const lines = (events: TrainerEvent[]) => events.map((e) => JSON.stringify(e) + '\n').join('');
 

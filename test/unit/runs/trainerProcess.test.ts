@@ -6,18 +6,26 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { TrainerEvent } from '../../../src/core/protocol';
-import { historyFromEvents, listCheckpoints, readDegreesFile, readMetricsFile, TrainerProcess, trainerArgs, TrainRequest } from '../../../src/core/runs';
+import { historyFromEvents, listCheckpoints, readDegreesFile, readMetricsFile, TrainerProcess, trainerArgs, TrainChoices, writeRunConfig } from '../../../src/core/runs';
+import { resolveConfig } from '../../../src/core/train/config';
 import { HH_SAMPLE, REPO_ROOT } from '../../helpers/paths';
 import { isAlive } from '../../helpers/processes';
 
 const TRAINER = path.join(REPO_ROOT, 'out', 'src', 'trainer', 'main.js');
 
 /** The smallest tiny-preset run that still goes through every phase (tokenizer, SFT, align, eval, degrees). */
-function tinyRequest(runDir: string, maxSteps: number): TrainRequest {
+function tinyRequest(runDir: string, maxSteps: number): TrainChoices {
   return {
-    data: HH_SAMPLE, model: null, loss: 'sigmoid', gamma: 0.1, classes: 4, beta: 0.1, maxSteps, backend: 'wasm', runDir, seed: 1,
-    overrides: { max_pairs: 24, 'tiny.sft_steps': 2, 'tiny.vocab_size': 300, 'tiny.d_model': 16, 'tiny.n_layers': 1, 'tiny.n_heads': 2, max_length: 48, 'tiny.context_length': 48, eval_every: 2, save_every: 0, batch_size: 4 },
+    data: HH_SAMPLE, model: null, loss_type: ['sigmoid'], spo_gamma: 0.1, spo_classes: 4, beta: 0.1, max_steps: maxSteps, backend: 'wasm', output_dir: runDir, seed: 1,
+    max_pairs: 24, tiny_sft_steps: 2, tiny_vocab_size: 300, tiny_d_model: 16, tiny_n_layers: 1, tiny_n_heads: 2, max_length: 48, tiny_context_length: 48, eval_steps: 2, save_steps: 0, per_device_train_batch_size: 4,
   };
+}
+
+/** The trainer's argv for these choices, the way the run manager starts it: config.json written first. */
+function startArgs(choices: TrainChoices): string[] {
+  const config = resolveConfig([{ values: choices }]);
+  writeRunConfig(config);
+  return trainerArgs(config);
 }
 
 describe('TrainerProcess with the real trainer', () => {
@@ -27,7 +35,7 @@ describe('TrainerProcess with the real trainer', () => {
 
   it('runs to completion: typed events over IPC match metrics.jsonl, degrees are written', async () => {
     const runDir = path.join(tmp, 'complete');
-    const proc = TrainerProcess.start({ entry: TRAINER, args: trainerArgs(tinyRequest(runDir, 3)) });
+    const proc = TrainerProcess.start({ entry: TRAINER, args: startArgs(tinyRequest(runDir, 3)) });
     const seen: TrainerEvent[] = [];
     proc.onEvent((e) => seen.push(e));
     const exit = await proc.exited;
@@ -55,7 +63,7 @@ describe('TrainerProcess with the real trainer', () => {
 
   it('stops gracefully on request: checkpoint saved, exit 0, process gone', async () => {
     const runDir = path.join(tmp, 'stopped');
-    const proc = TrainerProcess.start({ entry: TRAINER, args: trainerArgs(tinyRequest(runDir, 1000)) });
+    const proc = TrainerProcess.start({ entry: TRAINER, args: startArgs(tinyRequest(runDir, 1000)) });
     const pid = proc.pid!;
     const checkpoints: string[] = [];
     proc.onEvent((e) => {
@@ -76,7 +84,7 @@ describe('TrainerProcess with the real trainer', () => {
 
   it('detects a crash (bad --data) with the last output lines', async () => {
     const missing = path.join(tmp, 'no-such-file.jsonl');
-    const proc = TrainerProcess.start({ entry: TRAINER, args: trainerArgs({ ...tinyRequest(path.join(tmp, 'crash'), 3), data: missing }) });
+    const proc = TrainerProcess.start({ entry: TRAINER, args: startArgs({ ...tinyRequest(path.join(tmp, 'crash'), 3), data: missing }) });
     const exit = await proc.exited;
     assert.notEqual(exit.code, 0);
     assert.equal(exit.crashed, true);
@@ -85,7 +93,7 @@ describe('TrainerProcess with the real trainer', () => {
   });
 
   it('kill() ends the process at once and is not reported as a crash', async () => {
-    const proc = TrainerProcess.start({ entry: TRAINER, args: trainerArgs(tinyRequest(path.join(tmp, 'killed'), 1000)) });
+    const proc = TrainerProcess.start({ entry: TRAINER, args: startArgs(tinyRequest(path.join(tmp, 'killed'), 1000)) });
     await new Promise<void>((resolve) => proc.onEvent((e) => { if (e.type === 'started') resolve(); }));
     proc.dispose();
     const exit = await proc.exited;

@@ -5,7 +5,6 @@ import { HH_SAMPLE } from '../../helpers/paths';
 import { loadPreferenceFile } from '../../../src/core/data';
 import { RakeExtractor } from '../../../src/core/keys/rake';
 import type { KeySpan } from '../../../src/core/keys/types';
-import { SeededRandom } from '../../../src/core/random';
 import { DegreeAugmenter, removeSpans } from '../../../src/core/train/augmenter';
 
 describe('degree augmenter (real HH responses)', () => {
@@ -18,10 +17,9 @@ describe('degree augmenter (real HH responses)', () => {
 
   it('masks responses with fewer than K − 1 key spans and keeps the others', () => {
     const aug = new DegreeAugmenter(4);
-    const rng = new SeededRandom(1);
     let masked = 0;
-    for (const r of responses) {
-      const v = aug.augment(r.text, r.keys, rng);
+    for (const [index, r] of responses.entries()) {
+      const v = aug.augment(r.text, r.keys, { seed: 1, step: 1, index, stream: 0 });
       if (r.keys.length < 3) {
         masked++;
         assert.deepEqual(v, { kept: false, label: -1, text: r.text, removed: 0 });
@@ -35,12 +33,11 @@ describe('degree augmenter (real HH responses)', () => {
   it('draws classes uniformly and removes round(c·n/(K−1)) spans; class 0 is intact, K−1 removes every span', () => {
     const K = 4;
     const aug = new DegreeAugmenter(K);
-    const rng = new SeededRandom(7);
     const counts = new Array(K).fill(0);
     const eligible = responses.filter((r) => r.keys.length >= K - 1);
-    for (let rep = 0; rep < 4; rep++) {
-      for (const r of eligible) {
-        const v = aug.augment(r.text, r.keys, rng);
+    for (let step = 1; step <= 4; step++) {
+      for (const [index, r] of eligible.entries()) {
+        const v = aug.augment(r.text, r.keys, { seed: 7, step, index, stream: index % 2 });
         counts[v.label]++;
         assert.equal(v.removed, Math.round((v.label * r.keys.length) / (K - 1)));
         if (v.label === 0) assert.equal(v.text, r.text);
@@ -56,11 +53,15 @@ describe('degree augmenter (real HH responses)', () => {
     counts.forEach((c) => assert.ok(c / total > 0.18 && c / total < 0.32, `class share ${c}/${total}`));
   });
 
-  it('is deterministic for a seed', () => {
+  it('a variant depends only on (seed, step, index, stream), not on what was drawn before', () => {
     const aug = new DegreeAugmenter(4);
-    const a = new SeededRandom(3);
-    const b = new SeededRandom(3);
-    for (const r of responses.slice(0, 40)) assert.deepEqual(aug.augment(r.text, r.keys, a), aug.augment(r.text, r.keys, b));
+    const draw = (index: number, step: number) => ({ seed: 3, step, index, stream: 0 });
+    const forward = responses.slice(0, 40).map((r, i) => aug.augment(r.text, r.keys, draw(i, 5)));
+    const backward = responses.slice(0, 40).map((r, i) => ({ i, r })).reverse().map(({ r, i }) => aug.augment(r.text, r.keys, draw(i, 5))).reverse();
+    assert.deepEqual(forward, backward);
+    const eligible = responses.slice(0, 40).map((r, i) => ({ r, i })).filter(({ r }) => r.keys.length >= 3);
+    const otherStep = eligible.filter(({ r, i }) => aug.augment(r.text, r.keys, draw(i, 6)).text !== aug.augment(r.text, r.keys, draw(i, 5)).text);
+    assert.ok(otherStep.length > 0, 'another step draws other variants');
   });
 
   it('removes spans and collapses the whitespace left behind', () => {

@@ -59,8 +59,8 @@ describe('eval_data and write_degrees', () => {
     const events: TrainerEvent[] = [];
     const config = resolveConfig([{
       values: {
-        data, eval_data: heldOut, eval_fraction: 0.5, backend: 'wasm', max_steps: 3, batch_size: 4, max_length: 64, eval_every: 0, save_every: 0,
-        warmup_steps: 1, 'tiny.vocab_size': 300, 'tiny.d_model': 16, 'tiny.n_layers': 1, 'tiny.n_heads': 2, 'tiny.context_length': 64, 'tiny.sft_steps': 2,
+        data, eval_data: heldOut, eval_fraction: 0.5, backend: 'wasm', max_steps: 3, per_device_train_batch_size: 4, max_length: 64, eval_steps: 0, save_steps: 0,
+        warmup_steps: 1, tiny_vocab_size: 300, tiny_d_model: 16, tiny_n_layers: 1, tiny_n_heads: 2, tiny_context_length: 64, tiny_sft_steps: 2,
       },
     }]);
     const result = await train({ config, runDir, hooks: { onEvent: (e) => events.push(e) } });

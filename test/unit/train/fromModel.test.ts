@@ -78,7 +78,7 @@ describe('training from an HF model folder', () => {
       const runDir = path.join(dir, `${shape.name}-run`);
       const stderr = new CollectingStream();
       const flags = ['--data', data, '--model', modelDir, '--out', runDir, '--backend', 'wasm', '--max-steps', '2', '--batch-size', '4', '--lr', '1e-3',
-        '--set', 'max_length=64', '--set', 'eval_every=0', '--set', 'save_every=0', '--set', 'warmup_steps=1', '--set', 'write_degrees=false'];
+        '--set', 'max_length=64', '--set', 'eval_steps=0', '--set', 'save_steps=0', '--set', 'warmup_steps=1', '--set', 'write_degrees=false'];
       assert.equal(await runTrainer(flags, { stderr }), 0, stderr.text);
       const events = readEvents(runDir);
       const started = events.find((e) => e.type === 'started');

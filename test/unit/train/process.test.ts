@@ -25,8 +25,8 @@ describe('trainer process', () => {
   function start(runDir: string) {
     return fork(ENTRY, [
       '--data', path.join(dir, 'demo.jsonl'), '--out', runDir, '--max-steps', '500', '--backend', 'wasm',
-      '--set', 'tiny.sft_steps=2', '--set', 'tiny.d_model=16', '--set', 'tiny.n_layers=1', '--set', 'tiny.n_heads=2',
-      '--set', 'tiny.vocab_size=280', '--set', 'tiny.context_length=64', '--set', 'max_length=64', '--set', 'eval_every=0',
+      '--set', 'tiny_sft_steps=2', '--set', 'tiny_d_model=16', '--set', 'tiny_n_layers=1', '--set', 'tiny_n_heads=2',
+      '--set', 'tiny_vocab_size=280', '--set', 'tiny_context_length=64', '--set', 'max_length=64', '--set', 'eval_steps=0',
     ], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   }
 

@@ -21,9 +21,9 @@ const STEP_METRICS = [
 function tinyConfig(data: string, overrides: Record<string, unknown> = {}): TrainConfig {
   return resolveConfig([{
     values: {
-      data, backend: 'wasm', beta: 0.5, learning_rate: 3e-3, warmup_steps: 5, max_steps: 40, batch_size: 8,
-      max_length: 96, eval_every: 20, save_every: 0,
-      'tiny.vocab_size': 300, 'tiny.d_model': 32, 'tiny.n_layers': 1, 'tiny.n_heads': 2, 'tiny.context_length': 96, 'tiny.sft_steps': 30,
+      data, backend: 'wasm', beta: 0.5, learning_rate: 3e-3, warmup_steps: 5, max_steps: 40, per_device_train_batch_size: 8,
+      max_length: 96, eval_steps: 20, save_steps: 0,
+      tiny_vocab_size: 300, tiny_d_model: 32, tiny_n_layers: 1, tiny_n_heads: 2, tiny_context_length: 96, tiny_sft_steps: 30,
       ...overrides,
     },
   }]);
@@ -49,7 +49,7 @@ describe('trainer', () => {
     const events: TrainerEvent[] = [];
     // A context of 160 tokens holds a whole demo pair: at 96 the last sentences (where a missing fact may be) were cut,
     // leaving chosen and rejected identical to the model on a few pairs.
-    const config = tinyConfig(data, { max_length: 160, 'tiny.context_length': 160 });
+    const config = tinyConfig(data, { max_length: 160, tiny_context_length: 160 });
     const result = await train({ config, runDir, hooks: { onEvent: (e) => events.push(e) } });
     assert.equal(result.reason, 'completed');
     for (const f of ['config.json', 'metrics.jsonl', 'log.txt', 'split.json', 'tokenizer.json', 'reference/model.safetensors', 'degrees.jsonl',
@@ -85,7 +85,7 @@ describe('trainer', () => {
       const runDir = path.join(dir, `from-model-${loss}`);
       const events: TrainerEvent[] = [];
       const result = await train({
-        config: tinyConfig(data, { model, loss, precompute_ref_log_probs: precompute, max_steps: 2, max_pairs: 16, eval_every: 0, learning_rate: 1e-4 }),
+        config: tinyConfig(data, { model, loss_type: loss, precompute_ref_log_probs: precompute, max_steps: 2, max_pairs: 16, eval_steps: 0, learning_rate: 1e-4 }),
         runDir, hooks: { onEvent: (e) => events.push(e) },
       });
       assert.equal(result.reason, 'completed', loss);
@@ -99,7 +99,7 @@ describe('trainer', () => {
   });
 
   it('resumes from a checkpoint with the same following losses as an uninterrupted run', async () => {
-    const overrides = { max_steps: 8, 'tiny.sft_steps': 4, max_pairs: 32, eval_every: 0 };
+    const overrides = { max_steps: 8, tiny_sft_steps: 4, max_pairs: 32, eval_steps: 0 };
     const full: TrainerEvent[] = [];
     await train({ config: tinyConfig(data, overrides), runDir: path.join(dir, 'full'), hooks: { onEvent: (e) => full.push(e) } });
     const runDir = path.join(dir, 'split');
@@ -128,7 +128,7 @@ describe('trainer', () => {
     const runDir = path.join(dir, 'nan');
     const events: TrainerEvent[] = [];
     const result = await train({
-      config: tinyConfig(data, { max_steps: 6, 'tiny.sft_steps': 2, max_pairs: 24, save_every: 2, eval_every: 0 }), runDir,
+      config: tinyConfig(data, { max_steps: 6, tiny_sft_steps: 2, max_pairs: 24, save_steps: 2, eval_steps: 0 }), runDir,
       hooks: { onEvent: (e) => events.push(e), inspectLoss: (step, loss) => (step === 3 ? NaN : loss) },
     });
     assert.equal(result.reason, 'failed');

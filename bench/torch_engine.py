@@ -1,0 +1,119 @@
+"""Torch-engine step cost, measured in one run on the same model and batch:
+
+  1. the engine's DPO step (SPOTrainer, γ = 0) against stock TRL DPOTrainer: overhead %  (target ≤ 5%)
+  2. its DPO+SPO step (γ = 0.1) against its DPO step: ratio                           (target ≤ 1.4×)
+  3. tokens/s of each
+
+A step = forward + backward + optimizer update (`training_step` then AdamW), timed round-robin so machine
+noise hits all three alike; the median over rounds is reported. Prints torch version, BLAS and threads.
+
+    ~/.cache/spo-studio/torch-env/bin/python bench/torch_engine.py [--d-model 128 --layers 4 --batch 8 --rounds 7 --steps 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def blas_info() -> str:
+    import torch
+
+    import re
+
+    cfg = torch.__config__.show()
+    parts = [f"{k}={v}" for k, v in re.findall(r"\b(BLAS_INFO|LAPACK_INFO|USE_MKL|USE_MKLDNN|USE_OPENMP)=([^,\s]+)", cfg)]
+    parts += [line.strip() for line in cfg.splitlines() if "Intel(R) oneAPI Math Kernel Library" in line or line.strip().startswith("- OpenMP")]
+    try:
+        from threadpoolctl import threadpool_info
+
+        parts += [f"{p['internal_api']} {p.get('version')} ({p['num_threads']} threads)" for p in threadpool_info()]
+    except ImportError:
+        parts.append("threadpoolctl not installed")
+    return "; ".join(parts) or "unknown"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--d-model", type=int, default=128)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--steps", type=int, default=5, help="steps per trainer per round")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
+    a = ap.parse_args()
+
+    import torch
+    import transformers
+    import trl
+    from torch.optim import AdamW
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from trl import DPOConfig, DPOTrainer
+
+    from spo_torch import SPOConfig, SPOTrainer
+    from spo_torch.data import to_datasets
+    from spo_torch.fixtures import make_model, make_pairs
+
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    print(f"torch {torch.__version__}, transformers {transformers.__version__}, trl {trl.__version__}")
+    print(f"threads: torch {torch.get_num_threads()} (interop {torch.get_num_interop_threads()}), cpus {os.cpu_count()}")
+    print(f"BLAS: {blas_info()}")
+    tmp = Path(tempfile.mkdtemp(prefix="spo-bench-"))
+    model_dir = make_model(tmp / "model", d_model=a.d_model, layers=a.layers, heads=4, seed=0)
+    tok = AutoTokenizer.from_pretrained(str(model_dir))
+    pairs = make_pairs(a.batch, seed=1)
+    train, _ = to_datasets(pairs, tok)
+    common = dict(bf16=False, gradient_checkpointing=False, use_cpu=True, report_to=[], save_strategy="no", disable_tqdm=True,
+                  per_device_train_batch_size=a.batch, max_length=128, learning_rate=1e-4, seed=0)
+
+    def trainer(kind):
+        model = AutoModelForCausalLM.from_pretrained(str(model_dir))
+        if kind == "trl":
+            t = DPOTrainer(model=model, args=DPOConfig(output_dir=str(tmp / kind), **common), train_dataset=train, processing_class=tok)
+        else:
+            t = SPOTrainer(model=model, args=SPOConfig(output_dir=str(tmp / kind), spo_gamma=0.0 if kind == "engine-dpo" else 0.1, **common),
+                           train_dataset=train, processing_class=tok)
+        batch = t.data_collator([t.train_dataset[i] for i in range(a.batch)])
+        t.current_gradient_accumulation_steps = 1  # set by Trainer.train(); training_step reads it
+        opt = AdamW([p for p in t.model.parameters() if p.requires_grad], lr=1e-4)
+        tokens = int(batch["attention_mask"].sum())
+        return t, batch, opt, tokens
+
+    runs = {k: trainer(k) for k in ("trl", "engine-dpo", "engine-spo")}
+    times = {k: [] for k in runs}
+
+    def steps(k, n):
+        t, batch, opt, _ = runs[k]
+        start = time.perf_counter()
+        for _ in range(n):
+            t.training_step(t.model, dict(batch))
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+        return (time.perf_counter() - start) / n
+
+    for k in runs:
+        steps(k, 2)  # warm-up
+    for _ in range(a.rounds):
+        for k in runs:
+            times[k].append(steps(k, a.steps))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"model: Llama d_model {a.d_model}, {a.layers} layers, vocab {len(tok)}; batch {a.batch} pairs ({runs['trl'][3]} tokens per policy forward)")
+    for k, v in med.items():
+        tokens = runs[k][3]
+        print(f"  {k:11s} step {v * 1000:8.2f} ms (median of {a.rounds}×{a.steps})  {tokens / v:9.0f} tokens/s")
+    print(f"engine DPO step vs stock TRL DPOTrainer: {100 * (med['engine-dpo'] / med['trl'] - 1):+.1f}% (target ≤ +5%)")
+    print(f"engine DPO+SPO step vs engine DPO step: {med['engine-spo'] / med['engine-dpo']:.2f}× (target ≤ 1.4×)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Per-example preference degrees after a run (spo-method.md §6), in the record shape the TS views read
+(src/core/train/degrees.ts `DegreeRecord`): the model degree (implicit reward margin, σ of it, the rewards)
+and the SPO degree (each head's class distribution on the intact response and its expected class).
+The data degree is the key-content extractor's, so it stays on the TS side (`data: null` here).
+Computed on every rank for its share of the pairs and gathered to rank 0.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import torch
+
+from . import trl_internals as T
+from .heads import pool_hidden
+
+
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
+
+
+def _head(probs: list[float]) -> dict:
+    return {"probs": probs, "expected": sum(c * p for c, p in enumerate(probs))}
+
+
+@torch.no_grad()
+def compute_degrees(trainer, datasets: list[tuple[str, object]], lines: dict[int, int], batch_size: int) -> list[dict]:
+    """Degree records for this rank's share of `datasets` [(split, tokenized dataset)], gathered on rank 0."""
+    acc = trainer.accelerator
+    model = acc.unwrap_model(trainer.model)
+    was_training = model.training
+    model.eval()
+    heads = trainer.spo_heads
+    backbone = T.backbone_of(model)
+    beta = trainer.beta
+    device = acc.device
+    records = []
+    for split, ds in datasets:
+        if ds is None:
+            continue
+        rows = list(range(acc.process_index, len(ds), acc.num_processes))
+        for start in range(0, len(rows), batch_size):
+            examples = [ds[i] for i in rows[start : start + batch_size]]
+            batch = trainer.data_collator(examples)
+            B = len(examples)
+            ids, attn, comp = (batch[k].to(device) for k in ("input_ids", "attention_mask", "completion_mask"))
+            with T.capture_first_hidden(backbone) as seen:
+                logps = T.sequence_logps(model, ids, attn, comp)
+            if "ref_chosen_logps" in batch:
+                ref = torch.cat([batch["ref_chosen_logps"], batch["ref_rejected_logps"]]).to(device)
+            elif trainer.ref_model is not None:
+                ref = T.sequence_logps(trainer.ref_model, ids, attn, comp)
+            else:  # PEFT: the reference is the base model with the adapter disabled
+                with model.disable_adapter():
+                    ref = T.sequence_logps(model, ids, attn, comp)
+            rewards = (beta * (logps - ref)).float().cpu().tolist()
+            probs = None
+            if heads is not None:
+                pooled = pool_hidden(seen["hidden"], comp, trainer.spo_pooling)
+                probs = {
+                    "pref": torch.softmax(heads.logits("pref", pooled[:B]), -1).float().cpu().tolist(),
+                    "dispref": torch.softmax(heads.logits("dispref", pooled[B:]), -1).float().cpu().tolist(),
+                }
+            for j, ex in enumerate(examples):
+                cr, rr = rewards[j], rewards[B + j]
+                index = int(ex["spo_index"])
+                records.append({
+                    "index": index,
+                    "line": int(lines.get(index, index + 1)),
+                    "split": split,
+                    "model": {"margin": cr - rr, "probability": _sigmoid(cr - rr), "chosenReward": cr, "rejectedReward": rr},
+                    "spo": {"pref": _head(probs["pref"][j]), "dispref": _head(probs["dispref"][j])} if probs else None,
+                    "data": None,
+                })
+    if was_training:
+        model.train()
+    if acc.num_processes > 1:
+        import torch.distributed as dist
+
+        gathered = [None] * acc.num_processes
+        dist.all_gather_object(gathered, records)
+        records = [r for part in gathered for r in part]
+    return sorted(records, key=lambda r: r["index"])
+
+
+def write_degrees(path: str | Path, records: list[dict]) -> None:
+    path = Path(path)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        for r in records:
+            f.write(json.dumps(r, allow_nan=False) + "\n")
+    os.replace(tmp, path)

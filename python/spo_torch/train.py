@@ -1,0 +1,384 @@
+"""The torch engine as a child process: `python -m spo_torch.train --run-dir RUN [--resume]`.
+
+Reads RUN/config.json and RUN/pairs.jsonl (written by `spo train --engine torch`), trains with SPOTrainer,
+and writes the run folder exactly as the TF.js engine does (docs/engine-contract.md): events in
+metrics.jsonl and on stdout, log.txt, checkpoints/step-N/ (HF layout + spo_heads.safetensors + resume
+state, trainer_state.json last), degrees.jsonl. Several processes: launch through torchrun or
+`accelerate launch`; only rank 0 writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from .divergence import _js_number
+from .events import EventWriter, finite_row, now_ms
+from .preflight import EngineError, check_causal_lm, check_versions
+
+CHECKPOINTS = "checkpoints"
+
+
+class NonFiniteStep(Exception):
+    """A non-finite loss or gradient norm, caught before the optimizer applies it."""
+
+    def __init__(self, step: int, problem: str):
+        super().__init__(f"{problem} at step {step}")
+        self.step, self.problem = step, problem
+
+
+class StopRequest:
+    """SIGTERM/SIGINT or a vanished parent ask for a graceful stop at the next step boundary."""
+
+    def __init__(self):
+        self.requested = False
+        self.why = ""
+        self.parent = os.getppid()
+        after = os.environ.get("SPO_TORCH_STOP_AFTER_STEP")  # test hook: the same path as a signal
+        self.after_step = int(after) if after else None
+
+    def install(self):
+        def handler(signum, _frame):
+            self.requested, self.why = True, signal.Signals(signum).name
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+    def poll(self, step: int) -> bool:
+        if not self.requested and os.getppid() != self.parent:
+            self.requested, self.why = True, "the parent process went away"
+        if not self.requested and self.after_step is not None and step >= self.after_step:
+            self.requested, self.why = True, "SPO_TORCH_STOP_AFTER_STEP"
+        return self.requested
+
+
+def newest_checkpoint(run_dir: Path) -> Path | None:
+    root = run_dir / CHECKPOINTS
+    if not root.is_dir():
+        return None
+    steps = []
+    for d in root.iterdir():
+        if d.name.startswith("step-") and d.name[5:].isdigit() and (d / "trainer_state.json").is_file():
+            steps.append((int(d.name[5:]), d))
+    return max(steps)[1] if steps else None
+
+
+def device_description():
+    import torch
+
+    if torch.cuda.is_available():
+        name = torch.cuda.get_device_name(0)
+        return "cuda", name
+    return "cpu", f"cpu ({torch.get_num_threads()} threads)"
+
+
+HEALTH_FILE = "spo_health.json"
+
+
+def make_engine_trainer(base_cls, writer: EventWriter, run_dir: Path, stop: StopRequest, max_steps: int, health, divergence):
+    """SPOTrainer with the run folder's rules: step-N checkpoints, the NaN stop, graceful stop, events."""
+    import torch
+    from transformers import TrainerCallback
+
+    nan_at = int(os.environ["SPO_TORCH_NAN_AT_STEP"]) if os.environ.get("SPO_TORCH_NAN_AT_STEP") else None
+
+    class EngineTrainer(base_cls):
+        last_saved: int = -1
+
+        step_losses: list = []
+        pending_alerts: list = []
+
+        def _compute_loss(self, model, inputs, return_outputs):
+            out = super()._compute_loss(model, inputs, return_outputs)
+            if self.model.training:
+                loss = out[0] if return_outputs else out
+                if nan_at is not None and self.state.global_step + 1 == nan_at:  # test hook: a diverged step
+                    loss = loss * float("nan")
+                # The mean over ranks, checked before backward on every rank together: a non-finite loss never
+                # reaches the gradients, the weights or a checkpoint.
+                value = self.accelerator.gather(loss.detach().float().reshape(1)).mean().item()
+                if not math.isfinite(value):
+                    raise NonFiniteStep(self.state.global_step + 1, f"loss is {_js_number(value)}")
+                self.step_losses.append(value)
+            return out
+
+        def _get_grad_norm(self, model, grad_norm=None):
+            # Called after backward (and clipping) and before optimizer.step(): the divergence rules'
+            # place, as in the TF.js engine (src/core/train/divergence.ts).
+            grad_norm = super()._get_grad_norm(model, grad_norm=grad_norm)
+            gn = float(grad_norm.item() if hasattr(grad_norm, "item") else grad_norm) if grad_norm is not None else None
+            step = self.state.global_step + 1
+            loss = sum(self.step_losses) / len(self.step_losses) if self.step_losses else float("nan")
+            self.step_losses = []
+            alerts, halt = divergence.observe(step, loss, gn)
+            if halt:
+                raise NonFiniteStep(step, alerts[0]["message"].rsplit(" at step ", 1)[0])
+            self.pending_alerts += [{**a, "step": step} for a in alerts]
+            return grad_norm
+
+        def _weights_finite(self) -> bool:
+            m = self.accelerator.unwrap_model(self.model)
+            return all(torch.isfinite(p).all().item() for p in m.parameters() if p.requires_grad)
+
+        def _save_checkpoint(self, model, trial):
+            step = self.state.global_step
+            if step == self.last_saved:
+                return
+            if not self._weights_finite():
+                writer.log("warn", f"step {step}: weights are not finite; no checkpoint written")
+                return
+            # HF Trainer writes output_dir/checkpoint-N (trainer_state.json last); one rename makes it step-N,
+            # so a step-N folder is always complete.
+            super()._save_checkpoint(model, trial)
+            self.accelerator.wait_for_everyone()
+            if self.is_world_process_zero():
+                src = Path(self.args.output_dir) / f"checkpoint-{step}"
+                # Resumed runs keep the alert rules' memory.
+                (src / HEALTH_FILE).write_text(json.dumps({"health": health.get_state(), "divergence": divergence.get_state()}))
+                dst = run_dir / CHECKPOINTS / f"step-{step}"
+                if dst.exists():
+                    shutil.rmtree(dst)
+                os.replace(src, dst)
+                writer.emit({"type": "checkpoint", "step": step, "path": str(dst)})
+            self.accelerator.wait_for_everyone()
+            self.last_saved = step
+
+    class EventCallback(TrainerCallback):
+        trainer = None  # set once the trainer exists
+
+        def __init__(self):
+            self.t0 = time.time()
+            self.start_step = None
+            self.last_log = (time.time(), 0)
+
+        def flush_alerts(self):
+            for a in self.trainer.pending_alerts:
+                writer.emit({"type": "alert", "code": a["code"], "step": a["step"], "message": a["message"]})
+            self.trainer.pending_alerts = []
+
+        def on_train_begin(self, args, state, control, **kw):
+            self.start_step = state.global_step
+            self.t0 = time.time()
+
+        def on_step_end(self, args, state, control, **kw):
+            step = state.global_step
+            if not control.should_log:  # else they follow the step's metrics row (on_log), as in the TF.js engine
+                self.flush_alerts()
+            done = step - (self.start_step or 0)
+            eta = (time.time() - self.t0) / done * (max_steps - step) if done > 0 else None
+            writer.emit({"type": "progress", "phase": "align", "step": step, "totalSteps": max_steps, "etaSeconds": eta})
+            if step >= max_steps:
+                control.should_save = True  # the final checkpoint
+            if _all_ranks_any(stop.poll(step)):
+                control.should_save = True
+                control.should_training_stop = True
+
+        def on_log(self, args, state, control, logs=None, **kw):
+            logs = dict(logs or {})
+            if "train_runtime" in logs:
+                return
+            if any(k.startswith("eval_") for k in logs):
+                skip = {"eval_runtime", "eval_samples_per_second", "eval_steps_per_second", "epoch"}
+                row = {"eval/" + k[5:]: v for k, v in logs.items() if k.startswith("eval_") and k not in skip}
+                row = {"step": state.global_step, **finite_row(row)}
+                writer.emit({"type": "metrics", "split": "eval", "row": row})
+                return
+            t, tokens = time.time(), logs.get("num_tokens", 0)
+            last_t, last_tokens = self.last_log
+            if tokens and t > last_t:
+                logs["tokens_per_second"] = (tokens - last_tokens) / (t - last_t)
+            self.last_log = (t, tokens)
+            row = {"step": state.global_step, **finite_row(logs)}
+            writer.emit({"type": "metrics", "split": "train", "row": row})
+            self.flush_alerts()
+            if "rewards/chosen" in row:
+                for alert in health.observe(state.global_step, row.get("loss/align", row.get("loss", 0.0)), row["rewards/chosen"]):
+                    writer.emit({"type": "alert", "code": alert["code"], "step": state.global_step, "message": alert["message"]})
+
+    return EngineTrainer, EventCallback
+
+
+def _all_ranks_any(flag: bool) -> bool:
+    import torch
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+        t = torch.tensor([1.0 if flag else 0.0], device="cuda" if dist.get_backend() == "nccl" else "cpu")
+        dist.all_reduce(t)
+        return t.item() > 0
+    return flag
+
+
+def run(run_dir: Path, resume: bool) -> int:
+    rank = int(os.environ.get("RANK", "0"))
+    writer = EventWriter(run_dir, enabled=rank == 0)
+    stop = StopRequest()
+    stop.install()
+    step = 0
+    try:
+        versions = check_versions()
+        cfg = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+        check_causal_lm(cfg.get("model") or "")
+        return _train(run_dir, resume, cfg, versions, writer, stop)
+    except EngineError as e:
+        return _fail(writer, step, str(e))
+    except FileNotFoundError as e:
+        return _fail(writer, step, f"cannot read {e.filename}: no such file")
+
+
+def _fail(writer: EventWriter, step: int, message: str) -> int:
+    print(f"spo_torch: {message}", file=sys.stderr, flush=True)
+    writer.emit({"type": "done", "reason": "failed", "step": step, "message": message})
+    return 1
+
+
+def _train(run_dir, resume, cfg, versions, writer, stop) -> int:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback
+
+    from .data import read_pairs, to_datasets
+    from .degrees import compute_degrees, write_degrees
+    from .run_config import engine_options, spo_config
+    from .trainer import SPOTrainer
+
+    try:
+        opts = engine_options(cfg)
+    except ValueError as e:
+        raise EngineError(str(e)) from None
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    kind, device_name = device_description()
+    use_cpu = kind == "cpu" or os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true")
+    if use_cpu:
+        kind, device_name = "cpu", f"cpu ({torch.get_num_threads()} threads)"
+    bf16 = bool(cfg.get("bf16", False)) and not use_cpu and torch.cuda.is_bf16_supported()
+    try:
+        args = spo_config(cfg, str(run_dir / CHECKPOINTS), use_cpu=use_cpu, bf16=bf16)
+    except ValueError as e:  # a knob out of range: SPOConfig's / DPOConfig's own message
+        raise EngineError(f"config.json: {str(e).splitlines()[0]}") from None
+    resume_from = None
+    if resume:
+        resume_from = newest_checkpoint(run_dir)
+        if resume_from is None:
+            raise EngineError(f"{run_dir}: no complete checkpoint to resume from (checkpoints/step-N with trainer_state.json)")
+    writer.emit({
+        "type": "started", "runDir": str(run_dir), "runName": run_dir.name, "backend": f"torch-{kind}",
+        "backendNote": f"torch {versions['torch']}, transformers {versions['transformers']}, trl {versions['trl']}, {device_name}"
+        + (f", {world} processes" if world > 1 else "")
+        + (f", resumed from {resume_from.name}" if resume_from else ""),
+        "totalSteps": opts.max_steps, "config": cfg, "pid": os.getpid(), "host": socket.gethostname(),
+        "engine": "torch", "device": device_name,
+    })
+    tok = AutoTokenizer.from_pretrained(opts.model)
+    pairs = read_pairs(run_dir / "pairs.jsonl")
+    lines = {int(p["index"]): int(p.get("source_line", int(p["index"]) + 1)) for p in pairs}
+    train_ds, eval_ds = to_datasets(pairs, tok)
+    model = AutoModelForCausalLM.from_pretrained(opts.model, dtype=torch.float32)
+    peft_config = None
+    if opts.use_peft:
+        try:
+            from peft import LoraConfig
+        except ImportError:
+            raise EngineError("use_peft needs peft: pip install 'spo-studio-torch[peft]'") from None
+        peft_config = LoraConfig(r=opts.lora_r, lora_alpha=opts.lora_alpha, lora_dropout=opts.lora_dropout, target_modules="all-linear", task_type="CAUSAL_LM")
+    from .divergence import DivergenceMonitor
+    from .health import HealthMonitor
+
+    health = HealthMonitor(list(args.loss_type) == ["sigmoid"])  # the 0.693 plateau is DPO's
+    divergence = DivergenceMonitor()
+    if resume_from is not None and (resume_from / HEALTH_FILE).is_file():
+        saved = json.loads((resume_from / HEALTH_FILE).read_text())
+        health.set_state(saved.get("health"))
+        divergence.set_state(saved.get("divergence"))
+    EngineTrainer, EventCallback = make_engine_trainer(SPOTrainer, writer, run_dir, stop, opts.max_steps, health, divergence)
+    events_cb = EventCallback()
+    trainer = EngineTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds, processing_class=tok, peft_config=peft_config, callbacks=[events_cb])
+    events_cb.trainer = trainer
+    trainer.remove_callback(PrinterCallback)  # stdout carries events only
+    if resume_from is not None:
+        trainer.last_saved = int(resume_from.name[5:])
+    step = trainer.state.global_step
+    try:
+        trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+    except NonFiniteStep as e:
+        last = newest_checkpoint(run_dir)
+        where = f"the last good checkpoint is {last}" if last else "no good checkpoint was saved yet"
+        message = f"{e.problem} at step {e.step}; training stopped before the update ({where}). Try a lower learning_rate or beta."
+        writer.emit({"type": "alert", "code": "nan", "step": e.step, "message": message})
+        writer.emit({"type": "done", "reason": "failed", "step": e.step - 1, "message": message})
+        return 1
+    step = trainer.state.global_step
+    if stop.requested:
+        writer.emit({"type": "done", "reason": "stopped", "step": step, "message": f"stopped ({stop.why}); resume continues from step {step}"})
+        return 0
+    if opts.write_degrees:
+        writer.emit({"type": "progress", "phase": "degrees", "step": step, "totalSteps": opts.max_steps, "etaSeconds": None})
+        records = compute_degrees(trainer, [("train", trainer.train_dataset), ("eval", trainer.eval_dataset)], lines, args.per_device_eval_batch_size)
+        if trainer.is_world_process_zero():
+            write_degrees(run_dir / "degrees.jsonl", records)
+            writer.log("info", f"wrote {len(records)} per-example degrees to {run_dir / 'degrees.jsonl'}")
+    if opts.use_peft and opts.merge_adapter and trainer.is_world_process_zero():
+        export = run_dir / "merged"
+        _merged_export(trainer, tok, export)
+        writer.log("info", f"merged adapter export: {export}")
+    writer.emit({"type": "done", "reason": "completed", "step": step})
+    return 0
+
+
+def _merged_export(trainer, tok, export: Path) -> None:
+    """The base model with the LoRA adapter merged in, in HF layout (heads beside it, not in it)."""
+    from .trainer import HEADS_ATTR
+
+    model = trainer.accelerator.unwrap_model(trainer.model)
+    merged = model.merge_and_unload()
+    heads = getattr(merged, HEADS_ATTR, None)
+    state = {k: v for k, v in merged.state_dict().items() if f"{HEADS_ATTR}." not in k}
+    merged.save_pretrained(str(export), state_dict=state)
+    tok.save_pretrained(str(export))
+    if heads is not None:
+        heads.save(export)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m spo_torch.train", description="Train SPO with PyTorch + TRL on a prepared run folder.")
+    ap.add_argument("--run-dir", required=True, help="run folder with config.json and pairs.jsonl")
+    ap.add_argument("--resume", action="store_true", help="continue from the newest complete checkpoint")
+    a = ap.parse_args(argv)
+    run_dir = Path(a.run_dir).resolve()
+    # Events own stdout (one JSON object a line); anything else a library prints goes to stderr.
+    events_out, sys.stdout = sys.stdout, sys.stderr
+    EventWriter.default_stdout = events_out
+    try:
+        return run(run_dir, a.resume)
+    except Exception as e:  # noqa: BLE001 - every failure ends the run with one line
+        return _fail(EventWriter(run_dir, enabled=int(os.environ.get("RANK", "0")) == 0), 0, explain(e))
+
+
+def explain(e: BaseException) -> str:
+    """One line for an unexpected failure: CUDA out of memory, a dead worker, or the error itself."""
+    text = f"{type(e).__name__}: {e}".splitlines()[0]
+    try:
+        import torch
+
+        if isinstance(e, torch.cuda.OutOfMemoryError):
+            return ("CUDA out of memory: lower per_device_train_batch_size or max_length, raise gradient_accumulation_steps, "
+                    "or use use_peft / bf16; resume continues from the last checkpoint")
+    except ImportError:
+        pass
+    low = text.lower()
+    if any(s in low for s in ("connection closed by peer", "connection reset", "gloo", "nccl", "broken pipe", "process group")):
+        return f"a worker process died or lost its connection ({text}); resume continues from the last checkpoint"
+    traceback.print_exc(file=sys.stderr)
+    return text
+
+
+if __name__ == "__main__":
+    sys.exit(main())
