@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'node:util';
 import { CliCommand, UsageError } from '../command';
-import { formatIssue, loadPreferenceFile, promptMessages } from '../../core/data';
+import { formatIssue, loadPreferenceFile } from '../../core/data';
+import { promptMessages } from '../../core/engine/promptMessages';
 import {
   BACKEND_CHOICES, BackendChoice, encodeChatPair, encodePair, EncodedPair, loadCausalLM, loadChatTemplate, loadTf, loadTokenizer,
   readHfConfigFile, scoreEncoded, TOKENIZER_FILE,

@@ -49,4 +49,3 @@ export { isReadIssue, formatIssue } from './issues';
 export { LengthStats, SummaryStats, LengthStatsAccumulator } from './stats';
 export { toTrlRecord, TrlRecord } from './toTrl';
 export { generateDemoPairs, DemoPair, DemoOptions } from './demoData';
-export { hhTranscriptMessages, promptMessages } from './chatMessages';

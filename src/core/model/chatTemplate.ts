@@ -66,9 +66,12 @@ function commonPrefixLength(a: readonly number[], b: readonly number[]): number 
   return n;
 }
 
-/** A response as the assistant message that follows the prompt: HH responses start with a space. */
+/**
+ * A response as the assistant message that follows the prompt. HH responses start with the space
+ * after "Assistant:"; it is dropped, as hhTranscriptMessages drops it from every prompt turn.
+ */
 export function assistantMessage(response: string): ChatMessageLike {
-  return { role: 'assistant', content: response.trim() };
+  return { role: 'assistant', content: response.replace(/^ /, '') };
 }
 
 /**

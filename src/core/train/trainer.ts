@@ -19,7 +19,7 @@ import { EncodedPair, encodePair } from '../model/logprobs';
 import { ChatTemplate, encodeChatPair, loadChatTemplate } from '../model/chatTemplate';
 import { readHfConfigFile } from '../model/checkpoint';
 import { trainingRefusal } from '../model/memory';
-import { promptMessages } from '../data/chatMessages';
+import { promptMessages } from '../engine/promptMessages';
 import { createExtractor } from '../keys';
 import { SeededRandom } from '../random';
 import { ConfigError, TrainConfig, alignLoss, effectiveLearningRate, tfjsEngineProblem } from './config';

@@ -15,7 +15,8 @@ import { HH_SAMPLE } from '../../helpers/paths';
 import { scoreCommand, PairScore } from '../../../src/cli/commands/score';
 import { catalogueModel, fetchModel, resolvePython, spoTorchEnv } from '../../../src/core/models';
 import { encodeChatPair, loadChatTemplate, loadTokenizer } from '../../../src/core/model';
-import { parsePreferenceLine, promptMessages, PreferencePair } from '../../../src/core/data';
+import { parsePreferenceLine, PreferencePair } from '../../../src/core/data';
+import { promptMessages } from '../../../src/core/engine/promptMessages';
 
 const MAX_CHARS = 320;
 const PAIRS = 3;
