@@ -234,14 +234,14 @@ def common_prefix_length(a: list[int], b: list[int]) -> int:
 def encode_chat_pair(tokenizer, prompt_messages: list[dict], chosen: str, rejected: str) -> dict:
     """TRL 1.16 DPOTrainer's conversational tokenization: the prompt with the generation prompt and each
     full conversation tokenized by the chat template; the prompt is their common token prefix, each
-    response the rest (its `<|im_end|>` and newline included). Assistant content is the response trimmed,
-    as the TS side formats it (docs/engine-contract.md)."""
+    response the rest (its `<|im_end|>` and newline included). Assistant content is the response without
+    the one leading space HH responses have, as the TS side formats it (docs/engine-contract.md)."""
     def ids(messages, **kw):
         return list(tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True, **kw)["input_ids"])
 
     prompt_ids = ids(prompt_messages, add_generation_prompt=True)
-    full_c = ids(prompt_messages + [{"role": "assistant", "content": chosen.strip()}])
-    full_r = ids(prompt_messages + [{"role": "assistant", "content": rejected.strip()}])
+    full_c = ids(prompt_messages + [{"role": "assistant", "content": chosen.removeprefix(" ")}])
+    full_r = ids(prompt_messages + [{"role": "assistant", "content": rejected.removeprefix(" ")}])
     n = min(common_prefix_length(prompt_ids, full_c), common_prefix_length(prompt_ids, full_r))
     return {"prompt_ids": prompt_ids[:n], "chosen_ids": full_c[n:], "rejected_ids": full_r[n:]}
 

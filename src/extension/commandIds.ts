@@ -9,4 +9,5 @@ export enum CommandId {
   ShowDatasetDegrees = 'spo.showDatasetDegrees',
   OpenPairView = 'spo.openPairView',
   ToggleHighlights = 'spo.toggleHighlights',
+  GetModel = 'spo.getModel',
 }

@@ -2,12 +2,14 @@
 import * as vscode from 'vscode';
 import { registerKeyContentFeatures } from './keys/register';
 import { registerTrainingFeatures, shutdownTraining } from './training/register';
+import { registerModelFeatures } from './models/register';
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('SPO Studio', { log: true });
   context.subscriptions.push(output);
   registerKeyContentFeatures(context, output);
   registerTrainingFeatures(context, output);
+  registerModelFeatures(context, output);
   output.info(`SPO Studio activated (VS Code ${vscode.version}, trusted workspace: ${vscode.workspace.isTrusted})`);
 }
 

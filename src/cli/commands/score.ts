@@ -5,10 +5,15 @@ import * as path from 'path';
 import { parseArgs } from 'node:util';
 import { CliCommand, UsageError } from '../command';
 import { formatIssue, loadPreferenceFile } from '../../core/data';
-import { BACKEND_CHOICES, BackendChoice, encodePair, loadCausalLM, loadTf, loadTokenizer, scoreEncoded, TOKENIZER_FILE } from '../../core/model';
+import { promptMessages } from '../../core/engine/promptMessages';
+import {
+  BACKEND_CHOICES, BackendChoice, encodeChatPair, encodePair, EncodedPair, loadCausalLM, loadChatTemplate, loadTf, loadTokenizer,
+  readHfConfigFile, scoreEncoded, TOKENIZER_FILE,
+} from '../../core/model';
+import { describeScoringMemory } from '../../core/model/memory';
 import { parseFormatFlag } from './inspect';
 
-const USAGE = `usage: spo score --model DIR --data FILE [--json] [--batch N] [--backend B] [--max-length N] [--format F]
+const USAGE = `usage: spo score --model DIR --data FILE [--json] [--batch N] [--backend B] [--max-length N] [--format F] [--no-chat-template]
 
 Scores every valid pair of FILE with the causal LM in DIR (config.json + model.safetensors +
 tokenizer.json, as HF transformers saves them; GPT-2 and Llama layouts): logp_chosen and
@@ -22,6 +27,13 @@ logp_rejected are the summed log-probabilities of the response tokens given the 
   --max-length N    tokens per sequence (default: the model's context length); longer pairs lose
                     prompt tokens from the left first, then response tokens from the right
   --format F        input format (default auto)
+  --no-chat-template  feed the prompt as plain text even when the model has a chat template
+
+When the model has a chat template and a pair's prompt is chat messages (conversational data, HH
+transcripts split into turns), the pair is formatted with the template as TRL does: the response is
+the assistant message, and its log-prob includes the template's end-of-turn tokens. Sequences go
+through the model in micro-batches of at most 2048 tokens, and the LM head is taken in pieces of
+8192 vocabulary entries, so memory stays near the weights plus one layer's activations.
 
 The backend in use and any truncation are reported on stderr.`;
 
@@ -62,6 +74,7 @@ export const scoreCommand: CliCommand = {
         backend: { type: 'string', default: 'auto' },
         'max-length': { type: 'string' },
         format: { type: 'string' },
+        'no-chat-template': { type: 'boolean', default: false },
       },
     });
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'\n\n${USAGE}`);
@@ -90,7 +103,20 @@ export const scoreCommand: CliCommand = {
       return 1;
     }
 
+    let modelConfig;
+    try {
+      modelConfig = readHfConfigFile(modelDir);
+    } catch (err) {
+      io.stderr.write(`spo score: ${(err as Error).message}\n`);
+      return 1;
+    }
     const { tf, backend: active, notes } = await loadTf({ backend });
+    // Before allocating anything: a model whose weights alone pass the wasm heap ends in Aborted().
+    const memory = describeScoringMemory(modelConfig, active);
+    if (memory.refusal) {
+      io.stderr.write(`spo score: ${memory.refusal}\n`);
+      return 1;
+    }
     io.stderr.write(`backend: ${active}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
     let model;
     let tokenizer;
@@ -106,12 +132,20 @@ export const scoreCommand: CliCommand = {
       throw new UsageError(`--max-length ${maxLen} exceeds the model context length ${model.config.contextLength}`);
     }
 
-    const encoded = loaded.pairs.flatMap((p) => [
-      encodePair(tokenizer, p.prompt.text, p.chosen.text, maxLen),
-      encodePair(tokenizer, p.prompt.text, p.rejected.text, maxLen),
-    ]);
+    const template = values['no-chat-template'] ? undefined : loadChatTemplate(modelDir);
+    let chatPairs = 0;
+    const encoded = loaded.pairs.flatMap((p): EncodedPair[] => {
+      const messages = template ? promptMessages(p) : null;
+      if (template && messages) {
+        chatPairs++;
+        const e = encodeChatPair(tokenizer, template, messages, p.chosen.text, p.rejected.text, maxLen);
+        return [e.chosen, e.rejected];
+      }
+      return [encodePair(tokenizer, p.prompt.text, p.chosen.text, maxLen), encodePair(tokenizer, p.prompt.text, p.rejected.text, maxLen)];
+    });
+    if (chatPairs) io.stderr.write(`spo score: ${chatPairs} of ${loaded.pairs.length} pairs formatted with the model's chat template\n`);
     const padId = tokenizer.eosTokenId ?? 0;
-    const { sum } = scoreEncoded(tf, model, encoded, batch, padId);
+    const { sum } = scoreEncoded(tf, model, encoded, { batchSize: batch, padId });
     model.dispose();
 
     const truncated = encoded.filter((e) => e.truncated.prompt + e.truncated.response > 0);

@@ -1,9 +1,9 @@
 // GPT-2 (HF GPT2LMHeadModel layout): learned positions, pre-LayerNorm blocks, fused QKV Conv1D
 // weights stored [in, out], gelu_new MLP, final LayerNorm and an LM head tied to the token embedding.
 import type * as tfjs from '@tensorflow/tfjs';
-import type { CausalLM, CausalLMConfig, ForwardOutput, TF } from './types';
+import type { CausalLM, CausalLMConfig, TF } from './types';
 import { HostTensor, ModelLayout, VariableOptions, WeightSpec, createModel, modelFromTensors } from './layout';
-import { causalAttention, dense, embed, geluNew, layerNorm, mm } from './ops';
+import { causalAttention, dense, embed, geluNew, layerNorm } from './ops';
 
 const INIT_STD = 0.02;
 
@@ -43,7 +43,7 @@ function weightSpecs(c: CausalLMConfig): WeightSpec[] {
   return specs;
 }
 
-function forward(tf: TF, c: CausalLMConfig, w: (name: string) => tfjs.Tensor, ids: tfjs.Tensor2D): ForwardOutput {
+function hidden(tf: TF, c: CausalLMConfig, w: (name: string) => tfjs.Tensor, ids: tfjs.Tensor2D): tfjs.Tensor3D {
   const [B, T] = ids.shape;
   const D = c.dModel;
   const H = c.nHeads;
@@ -54,19 +54,21 @@ function forward(tf: TF, c: CausalLMConfig, w: (name: string) => tfjs.Tensor, id
   let x = tf.add(embed(tf, w('transformer.wte.weight'), ids), tf.slice(w('transformer.wpe.weight'), [0, 0], [T, D]));
   for (let i = 0; i < c.nLayers; i++) {
     const p = `transformer.h.${i}`;
-    const h = layerNorm(tf, x, w(`${p}.ln_1.weight`), w(`${p}.ln_1.bias`), eps);
-    const qkv = dense(tf, h, w(`${p}.attn.c_attn.weight`), w(`${p}.attn.c_attn.bias`));
-    const [q, k, v] = tf.split(qkv, 3, 2).map(heads);
-    const att = tf.transpose(causalAttention(tf, q, k, v), [0, 2, 1, 3]).reshape([B, T, D]);
-    x = tf.add(x, dense(tf, att, w(`${p}.attn.c_proj.weight`), w(`${p}.attn.c_proj.bias`)));
-    const h2 = layerNorm(tf, x, w(`${p}.ln_2.weight`), w(`${p}.ln_2.bias`), eps);
-    const m = geluNew(tf, dense(tf, h2, w(`${p}.mlp.c_fc.weight`), w(`${p}.mlp.c_fc.bias`)));
-    x = tf.add(x, dense(tf, m, w(`${p}.mlp.c_proj.weight`), w(`${p}.mlp.c_proj.bias`)));
+    const input = x;
+    // One tidy per layer, as in the Llama layout: scoring then holds one layer's activations.
+    x = tf.tidy(() => {
+      const h = layerNorm(tf, input, w(`${p}.ln_1.weight`), w(`${p}.ln_1.bias`), eps);
+      const qkv = dense(tf, h, w(`${p}.attn.c_attn.weight`), w(`${p}.attn.c_attn.bias`));
+      const [q, k, v] = tf.split(qkv, 3, 2).map(heads);
+      const att = tf.transpose(causalAttention(tf, q, k, v), [0, 2, 1, 3]).reshape([B, T, D]);
+      const mid = tf.add(input, dense(tf, att, w(`${p}.attn.c_proj.weight`), w(`${p}.attn.c_proj.bias`)));
+      const h2 = layerNorm(tf, mid, w(`${p}.ln_2.weight`), w(`${p}.ln_2.bias`), eps);
+      const m = geluNew(tf, dense(tf, h2, w(`${p}.mlp.c_fc.weight`), w(`${p}.mlp.c_fc.bias`)));
+      return tf.add(mid, dense(tf, m, w(`${p}.mlp.c_proj.weight`), w(`${p}.mlp.c_proj.bias`)));
+    });
+    if (i > 0) input.dispose();
   }
-  const hidden = layerNorm(tf, x, w('transformer.ln_f.weight'), w('transformer.ln_f.bias'), eps) as tfjs.Tensor3D;
-  const head = c.tieWordEmbeddings ? w('transformer.wte.weight') : w('lm_head.weight');
-  const logits = mm(tf, hidden.reshape([B * T, D]), tf.transpose(head)).reshape([B, T, c.vocabSize]) as tfjs.Tensor3D;
-  return { hidden, logits };
+  return layerNorm(tf, x, w('transformer.ln_f.weight'), w('transformer.ln_f.bias'), eps) as tfjs.Tensor3D;
 }
 
 export const GPT2_LAYOUT: ModelLayout = {
@@ -75,7 +77,8 @@ export const GPT2_LAYOUT: ModelLayout = {
   canonicalName: (name) => (name.startsWith('transformer.') || name.startsWith('lm_head.') ? name : `transformer.${name}`),
   isIgnorable: (name, c) =>
     /\.attn\.(bias|masked_bias)$/.test(name) || (c.tieWordEmbeddings && name === 'lm_head.weight'),
-  forward,
+  hidden,
+  headWeightName: (c) => (c.tieWordEmbeddings ? 'transformer.wte.weight' : 'lm_head.weight'),
 };
 
 function checkConfig(c: CausalLMConfig): void {

@@ -68,6 +68,11 @@ export function parseHfConfig(cfg: Json, source = 'config.json'): CausalLMConfig
   const act = (cfg.hidden_act as string | undefined) ?? 'silu';
   if (act !== 'silu') throw new Error(`${source}: Llama hidden_act "${act}" is not supported (silu)`);
   if (cfg.rope_scaling != null) throw new Error(`${source}: rope_scaling ${JSON.stringify(cfg.rope_scaling)} is not supported`);
+  // transformers ≥ 5 writes rope_theta inside rope_parameters; only the default (unscaled) RoPE is implemented.
+  const rope = (cfg.rope_parameters ?? {}) as Json;
+  if (rope.rope_type !== undefined && rope.rope_type !== 'default') {
+    throw new Error(`${source}: rope_parameters.rope_type "${String(rope.rope_type)}" is not supported (default)`);
+  }
   if (cfg.attention_bias === true || cfg.mlp_bias === true) throw new Error(`${source}: attention_bias / mlp_bias are not supported`);
   const d = dim(cfg, 'hidden_size', source);
   const nHeads = dim(cfg, 'num_attention_heads', source);
@@ -88,7 +93,7 @@ export function parseHfConfig(cfg: Json, source = 'config.json'): CausalLMConfig
     dFf: dim(cfg, 'intermediate_size', source),
     tieWordEmbeddings: cfg.tie_word_embeddings === true,
     normEps: num(cfg, 'rms_norm_eps', source, 1e-6),
-    ropeTheta: num(cfg, 'rope_theta', source, 10000),
+    ropeTheta: typeof cfg.rope_theta === 'number' ? cfg.rope_theta : num(rope, 'rope_theta', `${source} rope_parameters`, 10000),
     bosTokenId: optionalId(cfg.bos_token_id),
     eosTokenId: optionalId(cfg.eos_token_id),
   };

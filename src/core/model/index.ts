@@ -12,10 +12,10 @@ export { createGpt2, gpt2FromTensors, GPT2_LAYOUT } from './gpt2';
 export { createLlama, llamaFromTensors, LLAMA_LAYOUT } from './llama';
 export type { HostTensor, VariableOptions, ModelLayout, WeightSpec } from './layout';
 export {
-  encodePair, padBatch, batchTensors, tokenLogProbs, responseLogProbs, sequenceLogProbs,
-  pooledResponseHidden, scoreEncoded,
+  encodePair, truncatePair, padBatch, batchTensors, tokenLogProbs, responseLogProbs, sequenceLogProbs,
+  pooledResponseHidden, scoreEncoded, chunkedTokenLogProbs, SCORE_VOCAB_CHUNK, SCORE_BATCH_TOKENS,
 } from './logprobs';
-export type { EncodedPair, PaddedBatch, ScoredSequences } from './logprobs';
+export type { EncodedPair, PaddedBatch, ScoredSequences, ScoreOptions } from './logprobs';
 export {
   readSafetensors, writeSafetensors, parseSafetensors, serializeSafetensors, readCheckpointTensors,
   SINGLE_FILE, INDEX_FILE,
@@ -25,3 +25,5 @@ export { parseHfConfig, toHfConfig, SUPPORTED_ARCHITECTURES } from './hfConfig';
 export {
   createCausalLM, causalLMFromTensors, cloneCausalLM, loadCausalLM, saveCausalLM, readHfConfigFile, modelTensors, CONFIG_FILE,
 } from './checkpoint';
+export { ChatTemplate, loadChatTemplate, encodeChatPair, assistantMessage, CHAT_TEMPLATE_FILE } from './chatTemplate';
+export type { ChatMessageLike } from './chatTemplate';

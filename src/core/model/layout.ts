@@ -2,6 +2,7 @@
 // module turns a layout into a CausalLM of TF.js variables, fresh (seeded init) or from loaded tensors.
 import type * as tfjs from '@tensorflow/tfjs';
 import type { CausalLM, CausalLMConfig, ForwardOutput, TF } from './types';
+import { mm } from './ops';
 
 export type WeightInit = { kind: 'zeros' } | { kind: 'ones' } | { kind: 'normal'; std: number };
 
@@ -18,7 +19,10 @@ export interface ModelLayout {
   canonicalName(name: string): string;
   /** Checkpoint tensors that are buffers or duplicates, not weights (e.g. GPT-2's `attn.bias` mask). */
   isIgnorable(name: string, config: CausalLMConfig): boolean;
-  forward(tf: TF, config: CausalLMConfig, weight: (name: string) => tfjs.Tensor, ids: tfjs.Tensor2D): ForwardOutput;
+  /** Final hidden states after the last norm, [B, T, D]. */
+  hidden(tf: TF, config: CausalLMConfig, weight: (name: string) => tfjs.Tensor, ids: tfjs.Tensor2D): tfjs.Tensor3D;
+  /** The weight the LM head multiplies by, [V, D]: the token embedding when tied, else lm_head. */
+  headWeightName(config: CausalLMConfig): string;
 }
 
 /** A tensor as read from a checkpoint: float32 values in row-major order. */
@@ -48,18 +52,31 @@ class VariableCausalLM implements CausalLM {
     readonly weights: Map<string, tfjs.Variable>,
   ) {}
 
-  forward(ids: tfjs.Tensor2D): ForwardOutput {
+  private weight = (name: string): tfjs.Tensor => {
+    const w = this.weights.get(name);
+    if (!w) throw new Error(`model has no weight '${name}'`);
+    return w;
+  };
+
+  hiddenStates(ids: tfjs.Tensor2D): tfjs.Tensor3D {
     if (ids.dtype !== 'int32') throw new Error(`forward: ids must be int32, got ${ids.dtype}`);
     const T = ids.shape[1];
     if (T > this.config.contextLength) {
       throw new Error(`forward: sequence length ${T} exceeds the model context length ${this.config.contextLength}`);
     }
-    const weight = (name: string): tfjs.Tensor => {
-      const w = this.weights.get(name);
-      if (!w) throw new Error(`model has no weight '${name}'`);
-      return w;
-    };
-    return this.layout.forward(this.tf, this.config, weight, ids);
+    return this.layout.hidden(this.tf, this.config, this.weight, ids);
+  }
+
+  outputEmbedding(): tfjs.Tensor2D {
+    return this.weight(this.layout.headWeightName(this.config)) as tfjs.Tensor2D;
+  }
+
+  forward(ids: tfjs.Tensor2D): ForwardOutput {
+    const hidden = this.hiddenStates(ids);
+    const [B, T, D] = hidden.shape;
+    const head = this.outputEmbedding();
+    const logits = mm(this.tf, hidden.reshape([B * T, D]), this.tf.transpose(head)).reshape([B, T, this.config.vocabSize]) as tfjs.Tensor3D;
+    return { hidden, logits };
   }
 
   dispose(): void {

@@ -1,9 +1,9 @@
 // Llama (HF LlamaForCausalLM layout): RMSNorm, rotary positions (rotate-half form, rope_theta),
 // grouped-query attention (nKvHeads ≤ nHeads), SwiGLU MLP, nn.Linear weights stored [out, in].
 import type * as tfjs from '@tensorflow/tfjs';
-import type { CausalLM, CausalLMConfig, ForwardOutput, TF } from './types';
+import type { CausalLM, CausalLMConfig, TF } from './types';
 import { HostTensor, ModelLayout, VariableOptions, WeightSpec, createModel, modelFromTensors } from './layout';
-import { causalAttention, dense, embed, mm, rmsNorm, silu } from './ops';
+import { causalAttention, dense, embed, rmsNorm, silu } from './ops';
 
 const INIT_STD = 0.02;
 
@@ -66,7 +66,7 @@ function linear(tf: TF, x: tfjs.Tensor, w: tfjs.Tensor): tfjs.Tensor {
   return dense(tf, x, tf.transpose(w));
 }
 
-function forward(tf: TF, c: CausalLMConfig, w: (name: string) => tfjs.Tensor, ids: tfjs.Tensor2D): ForwardOutput {
+function hidden(tf: TF, c: CausalLMConfig, w: (name: string) => tfjs.Tensor, ids: tfjs.Tensor2D): tfjs.Tensor3D {
   const [B, T] = ids.shape;
   const D = c.dModel;
   const H = c.nHeads;
@@ -82,21 +82,24 @@ function forward(tf: TF, c: CausalLMConfig, w: (name: string) => tfjs.Tensor, id
   let x = embed(tf, w('model.embed_tokens.weight'), ids);
   for (let i = 0; i < c.nLayers; i++) {
     const p = `model.layers.${i}`;
-    const h = rmsNorm(tf, x, w(`${p}.input_layernorm.weight`), eps);
-    const q = applyRope(tf, split(linear(tf, h, w(`${p}.self_attn.q_proj.weight`)), H), cos, sin);
-    const k = applyRope(tf, split(linear(tf, h, w(`${p}.self_attn.k_proj.weight`)), KV), cos, sin);
-    const v = split(linear(tf, h, w(`${p}.self_attn.v_proj.weight`)), KV);
-    const att = tf.transpose(causalAttention(tf, q, repeatKv(k), repeatKv(v)), [0, 2, 1, 3]).reshape([B, T, H * dh]);
-    x = tf.add(x, linear(tf, att, w(`${p}.self_attn.o_proj.weight`)));
-    const h2 = rmsNorm(tf, x, w(`${p}.post_attention_layernorm.weight`), eps);
-    const gate = silu(tf, linear(tf, h2, w(`${p}.mlp.gate_proj.weight`)));
-    const up = linear(tf, h2, w(`${p}.mlp.up_proj.weight`));
-    x = tf.add(x, linear(tf, tf.mul(gate, up), w(`${p}.mlp.down_proj.weight`)));
+    const input = x;
+    // One tidy per layer: without gradients only the residual stream outlives a layer, so scoring
+    // holds one layer's activations, not thirty (with a tape, the tensors backprop needs are kept).
+    x = tf.tidy(() => {
+      const h = rmsNorm(tf, input, w(`${p}.input_layernorm.weight`), eps);
+      const q = applyRope(tf, split(linear(tf, h, w(`${p}.self_attn.q_proj.weight`)), H), cos, sin);
+      const k = applyRope(tf, split(linear(tf, h, w(`${p}.self_attn.k_proj.weight`)), KV), cos, sin);
+      const v = split(linear(tf, h, w(`${p}.self_attn.v_proj.weight`)), KV);
+      const att = tf.transpose(causalAttention(tf, q, repeatKv(k), repeatKv(v)), [0, 2, 1, 3]).reshape([B, T, H * dh]);
+      const mid = tf.add(input, linear(tf, att, w(`${p}.self_attn.o_proj.weight`)));
+      const h2 = rmsNorm(tf, mid, w(`${p}.post_attention_layernorm.weight`), eps);
+      const gate = silu(tf, linear(tf, h2, w(`${p}.mlp.gate_proj.weight`)));
+      const up = linear(tf, h2, w(`${p}.mlp.up_proj.weight`));
+      return tf.add(mid, linear(tf, tf.mul(gate, up), w(`${p}.mlp.down_proj.weight`)));
+    });
+    if (i > 0) input.dispose();
   }
-  const hidden = rmsNorm(tf, x, w('model.norm.weight'), eps) as tfjs.Tensor3D;
-  const head = c.tieWordEmbeddings ? w('model.embed_tokens.weight') : w('lm_head.weight');
-  const logits = mm(tf, hidden.reshape([B * T, D]), tf.transpose(head)).reshape([B, T, c.vocabSize]) as tfjs.Tensor3D;
-  return { hidden, logits };
+  return rmsNorm(tf, x, w('model.norm.weight'), eps) as tfjs.Tensor3D;
 }
 
 export const LLAMA_LAYOUT: ModelLayout = {
@@ -104,7 +107,8 @@ export const LLAMA_LAYOUT: ModelLayout = {
   canonicalName: (name) => name,
   // Old checkpoints store the RoPE inverse frequencies as a buffer; a tied model may still carry lm_head.
   isIgnorable: (name, c) => /\.rotary_emb\.inv_freq$/.test(name) || (c.tieWordEmbeddings && name === 'lm_head.weight'),
-  forward,
+  hidden,
+  headWeightName: (c) => (c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight'),
 };
 
 function checkConfig(c: CausalLMConfig): void {

@@ -20,10 +20,17 @@ export interface EncodedPair {
  * response from the right.
  */
 export function encodePair(tokenizer: TextTokenizer, prompt: string, response: string, maxLen: number): EncodedPair {
+  const hasBos = Boolean(tokenizer.addsBos && tokenizer.bosTokenId !== undefined);
+  const promptIds = [...(hasBos ? [tokenizer.bosTokenId!] : []), ...tokenizer.encode(prompt)];
+  return truncatePair(promptIds, tokenizer.encode(response), maxLen, hasBos);
+}
+
+/** Prompt then response ids, cut to maxLen by encodePair's policy; `keepBos` keeps the prompt's first token. */
+export function truncatePair(promptTokens: readonly number[], responseTokens: readonly number[], maxLen: number, keepBos: boolean): EncodedPair {
   if (!(maxLen >= 2)) throw new Error(`encodePair: maxLen must be at least 2 (got ${maxLen})`);
-  const bos = tokenizer.addsBos && tokenizer.bosTokenId !== undefined ? [tokenizer.bosTokenId] : [];
-  let promptIds = [...bos, ...tokenizer.encode(prompt)];
-  let responseIds = tokenizer.encode(response);
+  let promptIds = promptTokens.slice();
+  let responseIds = responseTokens.slice();
+  const bos = keepBos ? promptIds.slice(0, 1) : [];
   const truncated = { prompt: 0, response: 0 };
   let excess = promptIds.length + responseIds.length - maxLen;
   if (excess > 0) {
@@ -129,29 +136,97 @@ export interface ScoredSequences {
   mean: Float64Array;
 }
 
+/** Vocabulary columns per LM-head piece in chunked scoring: 8192 × 512 response tokens is 16 MiB of logits. */
+export const SCORE_VOCAB_CHUNK = 8192;
+/** Tokens (batch × length, padding included) per scoring forward pass. */
+export const SCORE_BATCH_TOKENS = 2048;
+
 /**
- * Forward encoded sequences through the model in batches (no gradients) and read their log-probs.
- * Batches group sequences of similar length, so little compute goes to padding.
+ * log p of the given next tokens from hidden states [n, D] and the LM head W [V, D], without the
+ * [n, V] logits: log-sum-exp is accumulated over vocabulary pieces of `vocabChunk` columns and the
+ * target logit is h · W[target]. No gradient path is intended (scoring).
  */
-export function scoreEncoded(tf: TF, model: CausalLM, items: readonly EncodedPair[], batchSize: number, padId: number): ScoredSequences {
+export function chunkedTokenLogProbs(tf: TF, h: tfjs.Tensor2D, head: tfjs.Tensor2D, targets: tfjs.Tensor1D, vocabChunk = SCORE_VOCAB_CHUNK): tfjs.Tensor1D {
+  return tf.tidy(() => {
+    const [V, D] = head.shape;
+    const target = tf.sum(tf.mul(h, tf.gather(head, targets)), 1);
+    let lse: tfjs.Tensor | undefined;
+    for (let v0 = 0; v0 < V; v0 += vocabChunk) {
+      const piece = tf.slice(head, [v0, 0], [Math.min(vocabChunk, V - v0), D]);
+      const part = tf.logSumExp(tf.matMul(h, piece, false, true), 1);
+      if (!lse) lse = part;
+      else {
+        // log(e^a + e^b) = m + log(e^(a-m) + e^(b-m)), m = max(a, b): no overflow.
+        const m = tf.maximum(lse, part);
+        lse = tf.add(m, tf.log(tf.add(tf.exp(tf.sub(lse, m)), tf.exp(tf.sub(part, m)))));
+      }
+    }
+    return tf.sub(target, lse!) as tfjs.Tensor1D;
+  });
+}
+
+export interface ScoreOptions {
+  /** Most sequences per forward pass. */
+  batchSize: number;
+  padId: number;
+  /** Most tokens (batch × padded length) per forward pass (default SCORE_BATCH_TOKENS). */
+  batchTokens?: number;
+  vocabChunk?: number;
+}
+
+/**
+ * Forward encoded sequences through the model in micro-batches (no gradients) and read their
+ * log-probs. Micro-batches group sequences of similar length, hold at most `batchTokens` tokens, and
+ * take the LM head in vocabulary pieces over the response positions only, so memory stays at one
+ * layer's activations plus [response tokens, vocabChunk] logits whatever the vocabulary.
+ */
+export function scoreEncoded(tf: TF, model: CausalLM, items: readonly EncodedPair[], batchSizeOrOptions: number | ScoreOptions, padId?: number): ScoredSequences {
+  const opts: ScoreOptions = typeof batchSizeOrOptions === 'number' ? { batchSize: batchSizeOrOptions, padId: padId ?? 0 } : batchSizeOrOptions;
+  const maxRows = Math.max(1, Math.floor(opts.batchSize));
+  const maxTokens = Math.max(1, opts.batchTokens ?? SCORE_BATCH_TOKENS);
   const sum = new Float64Array(items.length);
   const mean = new Float64Array(items.length);
-  const step = Math.max(1, Math.floor(batchSize));
   const order = items.map((_, i) => i).sort((a, b) => items[a].ids.length - items[b].ids.length);
-  for (let i = 0; i < order.length; i += step) {
-    const rows = order.slice(i, i + step);
-    const out = tf.tidy(() => {
-      const { ids, responseMask } = batchTensors(tf, padBatch(rows.map((r) => items[r]), padId));
-      const { logits } = model.forward(ids);
-      const lp = responseLogProbs(tf, logits, ids, responseMask);
-      return [lp.sum, lp.mean];
+  let i = 0;
+  while (i < order.length) {
+    // Sorted ascending, so the last row of a micro-batch sets its padded length.
+    let n = 1;
+    while (n < maxRows && i + n < order.length && (n + 1) * Math.max(2, items[order[i + n]].ids.length) <= maxTokens) n++;
+    const rows = order.slice(i, i + n);
+    i += n;
+    const batch = padBatch(rows.map((r) => items[r]), opts.padId);
+    const T = batch.length;
+    // Response positions t (1 ≤ t) are predicted from hidden row t − 1.
+    const from: number[] = [];
+    const targets: number[] = [];
+    const owner: number[] = [];
+    rows.forEach((r, b) => {
+      const e = items[r];
+      for (let t = Math.max(1, e.responseStart); t < e.responseEnd; t++) {
+        from.push(b * T + t - 1);
+        targets.push(e.ids[t]);
+        owner.push(b);
+      }
     });
-    // Read outside tidy: returning big typed arrays from tidy is slow.
-    const [s, m] = out.map((t) => t.dataSync());
-    out.forEach((t) => t.dispose());
-    rows.forEach((r, j) => {
-      sum[r] = s[j];
-      mean[r] = m[j];
+    const totals = new Float64Array(rows.length);
+    const counts = new Float64Array(rows.length);
+    if (from.length) {
+      const lp = tf.tidy(() => {
+        const ids = tf.tensor2d(batch.ids, [batch.batch, T], 'int32');
+        const hidden = model.hiddenStates(ids);
+        const h = tf.gather(hidden.reshape([batch.batch * T, hidden.shape[2]]), tf.tensor1d(from, 'int32')) as tfjs.Tensor2D;
+        return chunkedTokenLogProbs(tf, h, model.outputEmbedding(), tf.tensor1d(targets, 'int32'), opts.vocabChunk);
+      });
+      const values = lp.dataSync();
+      lp.dispose();
+      values.forEach((v, k) => {
+        totals[owner[k]] += v;
+        counts[owner[k]] += 1;
+      });
+    }
+    rows.forEach((r, b) => {
+      sum[r] = totals[b];
+      mean[r] = totals[b] / Math.max(counts[b], 1);
     });
   }
   return { sum, mean };

@@ -41,6 +41,10 @@ export interface CausalLM {
   readonly weights: Map<string, tfjs.Variable>;
   /** ids: int32 [B, T]. Causal; right padding is fine because positions never look ahead. */
   forward(ids: tfjs.Tensor2D): ForwardOutput;
+  /** forward's hidden states alone, for callers that take the LM head in pieces (chunked scoring). */
+  hiddenStates(ids: tfjs.Tensor2D): tfjs.Tensor3D;
+  /** The LM head's weight, [V, D] (the token embedding when tied): logits = hidden · Wᵀ. */
+  outputEmbedding(): tfjs.Tensor2D;
   dispose(): void;
 }
 

@@ -4,7 +4,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { CausalLM, TF } from '../model/types';
 import type { AlignLoss, Pooling } from './config';
 import { alignmentLoss, LossOptions, RefLogps, usesReference } from './losses';
-import { EncodedPair, batchTensors, padBatch, pooledResponseHidden, responseLogProbs } from '../model/logprobs';
+import { EncodedPair, batchTensors, padBatch, pooledResponseHidden, responseLogProbs, scoreEncoded } from '../model/logprobs';
 import { HeadName, SpoHeads, headCrossEntropy, headLogits } from './spoHeads';
 
 /** One SPO variant: which row of the forward batch holds it, and its class label. */
@@ -46,13 +46,8 @@ export interface StepResult {
 
 /** Reference log-probs of the pairs, from a frozen model, without gradients. */
 export function referenceLogps(tf: TF, reference: CausalLM, sequences: EncodedPair[], pairs: number, padId: number): { chosen: number[]; rejected: number[] } {
-  const values = tf.tidy(() => {
-    const batch = batchTensors(tf, padBatch(sequences.slice(0, 2 * pairs), padId));
-    const { logits } = reference.forward(batch.ids);
-    return responseLogProbs(tf, logits, batch.ids, batch.responseMask).sum;
-  });
-  const data = Array.from(values.dataSync());
-  values.dispose();
+  // Chunked scoring: no [B, T, V] logits, so the reference costs little memory beyond its weights.
+  const data = Array.from(scoreEncoded(tf, reference, sequences.slice(0, 2 * pairs), { batchSize: 2 * pairs, padId }).sum);
   return { chosen: data.slice(0, pairs), rejected: data.slice(pairs, 2 * pairs) };
 }
 

@@ -16,6 +16,10 @@ import { createGpt2, gpt2FromTensors } from '../model/gpt2';
 import { llamaFromTensors } from '../model/llama';
 import { loadCausalLM, modelTensors, saveCausalLM } from '../model/checkpoint';
 import { EncodedPair, encodePair } from '../model/logprobs';
+import { ChatTemplate, encodeChatPair, loadChatTemplate } from '../model/chatTemplate';
+import { readHfConfigFile } from '../model/checkpoint';
+import { trainingRefusal } from '../model/memory';
+import { promptMessages } from '../engine/promptMessages';
 import { createExtractor } from '../keys';
 import { SeededRandom } from '../random';
 import { ConfigError, TrainConfig, alignLoss, effectiveLearningRate, tfjsEngineProblem } from './config';
@@ -165,6 +169,16 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   let tokenizer: TextTokenizer;
   let policy: CausalLM;
   let reference: CausalLM | null = null;
+  let template: ChatTemplate | undefined;
+  const modelDir = resumeDir ?? cfg.model;
+  if (modelDir) {
+    // Before any weight is allocated: a step that cannot fit the wasm heap is refused in numbers.
+    const refusal = trainingRefusal(readHfConfigFile(modelDir), {
+      batchSize: cfg.per_device_train_batch_size, maxLength: cfg.max_length, spo: spoOn, reference: needsRef && !cfg.precompute_ref_log_probs,
+    }, backend);
+    if (refusal) throw new Error(refusal);
+    template = loadChatTemplate(modelDir);
+  }
   if (resumeDir) {
     tokenizer = loadTokenizer(resumeDir);
     policy = loadCausalLM(tf, resumeDir, { namePrefix: 'policy' });
@@ -187,10 +201,17 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
   run.writeFile(RUN_FILES.tokenizer, JSON.stringify(tokenizer.toJSON()));
   const padId = tokenizer.eosTokenId ?? 0;
   const maxLen = Math.min(cfg.max_length, policy.config.contextLength);
-  const encoded: Array<{ chosen: EncodedPair; rejected: EncodedPair }> = pairs.map((p) => ({
-    chosen: encodePair(tokenizer, p.prompt.text, p.chosen.text, maxLen),
-    rejected: encodePair(tokenizer, p.prompt.text, p.rejected.text, maxLen),
-  }));
+  // A model with a chat template gets chat-message prompts formatted by it, as TRL does (HH included).
+  const messagesOf = pairs.map((p) => (template ? promptMessages(p) : null));
+  const encodeResponses = (i: number, chosen: string, rejected: string): { chosen: EncodedPair; rejected: EncodedPair } => {
+    const messages = messagesOf[i];
+    if (template && messages) return encodeChatPair(tokenizer, template, messages, chosen, rejected, maxLen);
+    const p = pairs[i].prompt.text;
+    return { chosen: encodePair(tokenizer, p, chosen, maxLen), rejected: encodePair(tokenizer, p, rejected, maxLen) };
+  };
+  const encoded = pairs.map((p, i) => encodeResponses(i, p.chosen.text, p.rejected.text));
+  const chatPairs = messagesOf.filter(Boolean).length;
+  if (chatPairs) log('info', `${chatPairs} of ${pairs.length} pairs formatted with the model's chat template`);
   // Before the first forward pass allocates anything big: refuse a step that cannot fit, with the numbers.
   const longest = encoded.reduce((m, e) => Math.max(m, e.chosen.ids.length, e.rejected.ids.length), 1);
   assertStepFits(policy.config, { pairs: cfg.per_device_train_batch_size, tokens: longest, reference: needsRef && !cfg.precompute_ref_log_probs }, backend, resumeDir ?? cfg.model ?? 'the tiny preset');
@@ -300,7 +321,7 @@ async function trainInFolder(run: RunFolder, options: TrainOptions): Promise<Tra
           let row = intactRow;
           if (v.removed > 0) {
             row = sequences.length;
-            sequences.push(encodePair(tokenizer, pairs[i].prompt.text, v.text, maxLen));
+            sequences.push(encodeResponses(i, v.text, v.text).chosen);
           }
           (side === 'chosen' ? pref : dispref).push({ row, label: v.label });
         }

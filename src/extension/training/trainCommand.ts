@@ -13,6 +13,7 @@ import { preflight } from './preflight';
 import { projectConfigSummary } from '../../core/runs/projectConfigSummary';
 import { trainingSettingsLayer } from './trainingSettings';
 import { engineSettingsLayer } from './engineSettings';
+import { modelChoices } from '../models/modelChoices';
 
 /**
  * The Train SPO argument for scripted use (tests, other extensions): config keys, no pickers shown.
@@ -134,15 +135,17 @@ async function askChoices(context: vscode.ExtensionContext, root: string, fromTi
 
 /** undefined = cancelled; null = the embedded tiny preset. */
 async function pickModel(title: string, last: string | null): Promise<string | null | undefined> {
-  const items: Array<vscode.QuickPickItem & { value: 'tiny' | 'last' | 'folder' }> = [
+  const items: Array<vscode.QuickPickItem & { value: 'tiny' | 'last' | 'folder' | 'path'; path?: string }> = [
     { label: '$(sparkle) Embedded tiny GPT', description: 'tokenizer + small GPT-2 + SFT reference trained on the data (minutes on a CPU)', value: 'tiny' },
   ];
   if (last) items.push({ label: `$(folder) ${path.basename(last)}`, description: `last used: ${last}`, value: 'last' });
+  for (const m of await modelChoices()) if (m.path !== last) items.push({ ...m, value: 'path' });
   items.push({ label: '$(folder-opened) Hugging Face model folder…', description: 'config.json + model.safetensors + tokenizer.json', value: 'folder' });
   const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Model to align' });
   if (!pick) return undefined;
   if (pick.value === 'tiny') return null;
   if (pick.value === 'last') return last;
+  if (pick.value === 'path') return pick.path!;
   const folder = await vscode.window.showOpenDialog({ title: 'Hugging Face model folder', canSelectFiles: false, canSelectFolders: true, canSelectMany: false });
   return folder?.[0]?.fsPath ?? undefined;
 }

@@ -95,3 +95,23 @@ test('response log-probs equal a direct log-softmax computation; pooling picks t
   });
   model.dispose();
 });
+
+test('chunked scoring (vocabulary pieces, token-bounded micro-batches) equals full-logit log-probs', async () => {
+  const { tf } = await loadTf({ backend: 'cpu' });
+  const config: CausalLMConfig = {
+    architecture: 'llama', vocabSize: 128, contextLength: 32, dModel: 16, nLayers: 2, nHeads: 4, nKvHeads: 2,
+    dFf: 32, tieWordEmbeddings: true, normEps: 1e-5, ropeTheta: 10000,
+  };
+  const model = createCausalLM(tf, config, 5);
+  const tok = charTokenizer(true);
+  const items = [['hello ', 'world'], ['a', 'bcdefghij'], ['prompt only, long ', 'x'], ['q', 'rstuvw']]
+    .map(([p, r]) => encodePair(tok, p, r, 32));
+  const full = tf.tidy(() => items.map((e) => {
+    const { ids, responseMask } = batchTensors(tf, padBatch([e], 0));
+    return responseLogProbs(tf, model.forward(ids).logits, ids, responseMask).sum.dataSync()[0];
+  }));
+  // 128 columns in pieces of 48 (an uneven last piece), and at most 24 tokens per forward pass.
+  const chunked = scoreEncoded(tf, model, items, { batchSize: 3, padId: 0, batchTokens: 24, vocabChunk: 48 });
+  full.forEach((want, i) => assert.ok(Math.abs(chunked.sum[i] - want) < 1e-4 * Math.abs(want), `item ${i}: ${chunked.sum[i]} vs ${want}`));
+  model.dispose();
+});
