@@ -7,23 +7,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { generateDemoPairs } from '../../../src/core/data/demoData';
-import { resolveConfig, TrainConfig } from '../../../src/core/train/config';
+import { tinyConfig } from '../../helpers/tinyRun';
 import { train } from '../../../src/core/train/trainer';
 import { checkpointProblem, chooseResumeCheckpoint } from '../../../src/core/train/checkpoint';
 import { RunFolder } from '../../../src/core/train/runFolder';
 import { repairTornTail } from '../../../src/core/fs/safeFiles';
 import type { TrainerEvent } from '../../../src/core/protocol/trainer';
-
-function tinyConfig(data: string, overrides: Record<string, unknown> = {}): TrainConfig {
-  return resolveConfig([{
-    values: {
-      data, backend: 'wasm', learning_rate: 3e-3, warmup_steps: 1, max_steps: 4, per_device_train_batch_size: 4, max_length: 64, eval_steps: 0, save_steps: 2,
-      max_pairs: 16, write_degrees: false,
-      tiny_vocab_size: 280, tiny_d_model: 16, tiny_n_layers: 1, tiny_n_heads: 2, tiny_context_length: 64, tiny_sft_steps: 2,
-      ...overrides,
-    },
-  }]);
-}
 
 describe('crash-safe checkpoints and resume (issue 13 §5)', () => {
   let dir: string;
