@@ -116,3 +116,57 @@ export function armSimilarity(runs: readonly RunRecord[], baseline = BASELINE_AR
       return { arm: r.arm, seed: r.seed, sameSign: same / b.length, correlation: pearson(b, r.heldOutMargins) };
     });
 }
+
+/** Ranks 1..n with ties given their average rank (Spearman's correlation needs them: data degrees tie often). */
+function averageRanks(xs: readonly number[]): number[] {
+  const order = xs.map((x, i) => ({ x, i })).sort((a, b) => a.x - b.x);
+  const ranks = new Array<number>(xs.length);
+  for (let start = 0; start < order.length;) {
+    let end = start;
+    while (end + 1 < order.length && order[end + 1].x === order[start].x) end++;
+    for (let k = start; k <= end; k++) ranks[order[k].i] = (start + end) / 2 + 1;
+    start = end + 1;
+  }
+  return ranks;
+}
+
+/** Spearman's rank correlation (Pearson on average ranks); NaN when either side is constant. */
+export function spearman(a: readonly number[], b: readonly number[]): number {
+  return pearson(averageRanks(a), averageRanks(b));
+}
+
+export interface DegreeBin {
+  /** Which side of 0 the pair's data degree is on. */
+  bin: 'negative' | 'zero' | 'positive';
+  pairs: number;
+  /** Share of the bin's pairs with margin > 0, mean over seeds. */
+  accuracy: number;
+}
+
+export interface DataDegreeDiagnostic {
+  arm: string;
+  /** Spearman correlation of the held-out data degree and the learned margin, mean over seeds. */
+  spearman: number;
+  /** The same per seed, in run order. */
+  perSeed: number[];
+  bins: DegreeBin[];
+}
+
+/**
+ * The paper's question of key content and preference, per example: does the learned margin follow how
+ * one-sided a pair's key content is (the data degree, computed from the responses alone)?
+ */
+export function dataDegreeDiagnostic(dataDegrees: readonly number[], arms: readonly ArmSpec[], runs: readonly RunRecord[]): DataDegreeDiagnostic[] {
+  const binOf = (d: number): DegreeBin['bin'] => (d < 0 ? 'negative' : d > 0 ? 'positive' : 'zero');
+  return arms.map((arm) => {
+    const rs = runs.filter((r) => r.arm === arm.name && r.heldOutMargins.length === dataDegrees.length && dataDegrees.length > 0);
+    const perSeed = rs.map((r) => spearman(dataDegrees, r.heldOutMargins));
+    const finite = perSeed.filter(Number.isFinite);
+    const bins = (['negative', 'zero', 'positive'] as const).map((bin) => {
+      const idx = dataDegrees.map((d, i) => (binOf(d) === bin ? i : -1)).filter((i) => i >= 0);
+      const accs = rs.map((r) => idx.filter((i) => r.heldOutMargins[i] > 0).length / Math.max(1, idx.length));
+      return { bin, pairs: idx.length, accuracy: idx.length && accs.length ? accs.reduce((a, b) => a + b, 0) / accs.length : NaN };
+    });
+    return { arm: arm.name, spearman: finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : NaN, perSeed, bins };
+  });
+}

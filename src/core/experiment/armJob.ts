@@ -10,6 +10,7 @@ import { RUN_FILES } from '../train/runFolder';
 import type { ArmJob, ArmOutcome } from '../protocol/armJob';
 import { evaluateHeldOut, HeldOutEval } from './heldOutEval';
 import { TAIL_STEPS } from './types';
+import { tailMeans } from './tailMeans';
 
 /** Run the job in this process; `onEvent` sees every trainer event. */
 export async function runArmJob(job: ArmJob, onEvent?: (e: TrainerEvent) => void): Promise<ArmOutcome> {
@@ -69,17 +70,4 @@ export async function runArmJob(job: ArmJob, onEvent?: (e: TrainerEvent) => void
     meanSpoCoverage: spoOn && coverage.length ? coverage.reduce((a, b) => a + b, 0) / coverage.length : null,
     heldOut,
   };
-}
-
-function tailMeans(rows: ReadonlyArray<Record<string, number>>): Record<string, number> {
-  const sums: Record<string, { sum: number; n: number }> = {};
-  for (const row of rows) {
-    for (const [k, v] of Object.entries(row)) {
-      if (k === 'step' || !Number.isFinite(v)) continue;
-      sums[k] ??= { sum: 0, n: 0 };
-      sums[k].sum += v;
-      sums[k].n++;
-    }
-  }
-  return Object.fromEntries(Object.entries(sums).map(([k, { sum, n }]) => [k, sum / n]));
 }

@@ -8,10 +8,16 @@ import { toTrlRecord } from '../data/toTrl';
 import type { PreferencePair } from '../data/types';
 import type { ExperimentProgressEvent } from '../protocol/experiment';
 import type { TrainerEvent } from '../protocol/trainer';
-import { RakeExtractor } from '../keys/rake';
+import { createExtractor } from '../keys';
+import { dataDegree } from '../keys/degree';
 import { DEFAULT_CONFIG, effectiveLearningRate, resolveConfig } from '../train/config';
 import { BASELINE_ARM, compareWithBaseline, summariseArms } from './analysis';
 import { forkArmJob } from './armProcess';
+import { runTorchArm } from './torchArm';
+import { promptsFit } from './promptFit';
+import { resolveEngine } from '../engine/engineChoice';
+import { choosePython } from '../engine/pythonLocation';
+import type { ArmOutcome } from '../protocol/armJob';
 import { keyCoverage } from './coverage';
 import { describeEnvironment } from './environment';
 import { splitPairs } from './split';
@@ -124,8 +130,23 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     trainerOverrides: { ...o.trainer },
   };
 
+  // The engine every arm trains on (`engine`: tfjs | torch | auto, as for spo train).
+  const python = choosePython({ flag: base.python });
+  const engine = await resolveEngine(base.engine, { model: o.model, python });
+  if (engine.why) log(engine.why);
+  const torch = engine.engine === 'torch';
+  if (torch && !o.model) throw new Error('the torch engine trains a Hugging Face model: pass --model DIR (the tiny preset is TF.js only)');
+
   const loaded = await loadPreferenceFile(o.dataFile);
-  const pairs = o.maxPairs > 0 ? loaded.pairs.slice(0, o.maxPairs) : loaded.pairs;
+  const firstPairs = o.maxPairs > 0 ? loaded.pairs.slice(0, o.maxPairs) : loaded.pairs;
+  let pairs = firstPairs;
+  let promptTooLong: number[] = [];
+  if (torch) {
+    const fits = promptsFit(firstPairs, o.model!, base.max_length);
+    pairs = firstPairs.filter((_, i) => fits[i]);
+    const dropped = (promptTooLong = firstPairs.filter((_, i) => !fits[i]).map((p) => p.line));
+    if (dropped.length) log(`left out ${dropped.length} pairs whose prompt alone fills max_length ${base.max_length} (TRL drops them: nothing of the response would be trained or scored); source lines ${dropped.join(', ')}`);
+  }
   const split = splitPairs(pairs, o.heldOutFraction, o.splitSeed);
   const trainFile = path.join(runsDir, 'data', 'train.jsonl');
   const heldOutFile = path.join(runsDir, 'data', 'held-out.jsonl');
@@ -135,7 +156,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
 
   const arms = experimentArms(o.gamma, o.classes, o.sweep);
   const classesList = [...new Set([2, 3, 4, 6, ...arms.filter((a) => a.gamma > 0).map((a) => a.classes)])].sort((a, b) => a - b);
-  const coverage = keyCoverage(split.train.map((i) => pairs[i]), new RakeExtractor(), base.max_keys, classesList);
+  const extractor = createExtractor(base.extractor);
+  const coverage = keyCoverage(split.train.map((i) => pairs[i]), extractor, base.max_keys, classesList);
 
   // Every run shares these; the per-run keys below set what differs (seed, SPO knobs).
   const shared: Record<string, unknown> = {
@@ -148,7 +170,21 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     // The experiment scores held-out pairs itself (heldOutEval.ts) and needs no per-example degrees
     // over the training pairs, nor their cost (minutes on a loaded CPU).
     write_degrees: false,
+    engine: engine.engine,
   };
+  // The torch engine scores the held-out pairs itself, as eval_data, in its end-of-run degrees; and it
+  // trains on the first pairs of the train split that one pass of the budget uses, so that its
+  // precomputed reference log-probs and those degrees cover only pairs the run sees.
+  const trainPairsUsed = Math.min(split.train.length, budget.steps * budget.batchSize * base.gradient_accumulation_steps * base.num_processes);
+  const torchShared: Record<string, unknown> = {
+    ...shared,
+    model: o.model,
+    eval_data: heldOutFile,
+    eval_max_pairs: split.heldOut.length,
+    max_pairs: trainPairsUsed,
+    write_degrees: true,
+  };
+  if (torch) log(`torch engine: every arm trains on the first ${trainPairsUsed} of the ${split.train.length} train pairs (max_steps × batch) and is scored on the ${split.heldOut.length} held-out pairs`);
   const runs: RunRecord[] = [];
   let backend = '';
   let backendNote = '';
@@ -157,7 +193,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     const where = { seed, seedIndex: si + 1, seeds: o.seeds.length, runsTotal };
     const seedDir = path.join(runsDir, `seed-${seed}`);
     let referenceDir = o.model;
-    if (!referenceDir) {
+    if (!referenceDir && !torch) {
       // One tokenizer + SFT reference per seed, shared by every arm of that seed: the arms differ only in SPO.
       const prefix = `[seed ${seed} ${si + 1}/${o.seeds.length}] reference (tokenizer + ${budget.sftSteps} SFT steps)`;
       log(`${prefix}: training`);
@@ -179,14 +215,17 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
       log(`${prefix}: training ${budget.steps} steps (γ ${arm.gamma}, K ${arm.classes})`);
       const stage = { ...where, arm: arm.name, stage: 'arm' as const };
       progress({ ...stage, phase: 'training', step: 0, steps: budget.steps, runsDone: runs.length });
-      const out = await forkArmJob({
-        kind: 'arm',
-        config: { ...shared, seed, spo_gamma: arm.gamma, spo_classes: arm.classes },
-        runDir,
-        heldOutFile,
-        referenceDir,
-        wasmDir: o.wasmDir,
-      }, both(eventLogger(prefix, log), stepReporter((step, steps) => progress({ ...stage, phase: 'training', step, steps, runsDone: runs.length }))));
+      const onEvent = both(eventLogger(prefix, log), stepReporter((step, steps) => progress({ ...stage, phase: 'training', step, steps, runsDone: runs.length })));
+      const out: ArmOutcome = torch
+        ? await runTorchArm({ config: { ...torchShared, seed, spo_gamma: arm.gamma, spo_classes: arm.classes }, runDir, heldOutPairs: split.heldOut.length }, onEvent)
+        : await forkArmJob({
+          kind: 'arm',
+          config: { ...shared, seed, spo_gamma: arm.gamma, spo_classes: arm.classes },
+          runDir,
+          heldOutFile,
+          referenceDir: referenceDir!,
+          wasmDir: o.wasmDir,
+        }, onEvent);
       backend ||= out.backend;
       backendNote ||= out.backendNote;
       const held = out.heldOut!;
@@ -211,7 +250,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
         fs.rmSync(path.join(runDir, 'reference'), { recursive: true, force: true }); // the trainer's copy of the shared reference
       }
     }
-    if (!o.keepRuns && !o.model) {
+    if (!o.keepRuns && !o.model && referenceDir) {
       fs.rmSync(path.join(seedDir, 'reference', 'checkpoints'), { recursive: true, force: true });
       fs.rmSync(referenceDir, { recursive: true, force: true });
     }
@@ -221,7 +260,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   const results: ExperimentResults = {
     kind: 'spo-vs-dpo',
     command: o.command,
-    data: { file: o.dataFile, pairs: pairs.length, issues: loaded.issues.length, format: loaded.format ?? 'unknown' },
+    data: { file: o.dataFile, pairs: pairs.length, issues: loaded.issues.length, format: loaded.format ?? 'unknown', ...(promptTooLong.length ? { promptTooLong } : {}) },
     split,
     seeds: o.seeds,
     budget,
@@ -234,6 +273,10 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
       chosen: split.heldOut.map((i) => pairs[i].chosen.text.length),
       rejected: split.heldOut.map((i) => pairs[i].rejected.text.length),
     },
+    heldOutDataDegrees: split.heldOut.map((i) => {
+      const p = pairs[i];
+      return dataDegree(extractor.extract(p.chosen.text, base.max_keys), extractor.extract(p.rejected.text, base.max_keys), p.chosen.text, p.rejected.text).data;
+    }),
     keyCoverage: coverage,
     plots: { files: [], note: null }, // filled in by writeReport below
     environment: describeEnvironment(backend, backendNote),

@@ -1,6 +1,6 @@
 // summary.md of an experiment: the per-arm table (mean ± std over seeds), the paired tests against
 // DPO, and a plain-language conclusion derived from those numbers only (never more than they say).
-import { BASELINE_ARM, armSimilarity, lengthDiagnostic, verdict } from './analysis';
+import { BASELINE_ARM, armSimilarity, dataDegreeDiagnostic, lengthDiagnostic, verdict } from './analysis';
 import { studentTQuantile } from './stats';
 import { ArmSummary, Comparison, ExperimentResults, MetricName, TAIL_STEPS } from './types';
 
@@ -145,6 +145,21 @@ function diagnostics(r: ExperimentResults): string[] {
       '',
     );
   }
+  if (r.heldOutDataDegrees?.length) {
+    const deg = dataDegreeDiagnostic(r.heldOutDataDegrees, r.arms, r.runs);
+    const count = (bin: string) => deg[0]?.bins.find((b) => b.bin === bin)?.pairs ?? 0;
+    lines.push(
+      'Key content and preference, per held-out pair: the data degree (how one-sided the key content is: +1 when all of it ' +
+        'is the chosen response\'s own, −1 when all is the rejected\'s; spo-method.md §6) against the learned margin. ' +
+        `Held-out pairs with negative / zero / positive data degree: ${count('negative')} / ${count('zero')} / ${count('positive')}.`,
+      '',
+      '| arm | Spearman ρ (data degree, margin), mean over seeds | per seed | accuracy, data degree < 0 | = 0 | > 0 |',
+      '|---|---|---|---|---|---|',
+      ...deg.map((d) => `| ${armLabel(d)} | ${fmt(d.spearman)} | ${d.perSeed.map((x) => fmt(x)).join(', ')} | ` +
+        d.bins.map((b) => (b.pairs ? fmt(b.accuracy) : '–')).join(' | ') + ' |'),
+      '',
+    );
+  }
   const spoArms = r.arms.filter((a) => a.gamma > 0);
   if (spoArms.length) {
     lines.push(
@@ -194,12 +209,13 @@ export function renderSummary(r: ExperimentResults, options: SummaryOptions = {}
   const lines: string[] = [
     `# ${title}`,
     '',
-    `Data: \`${r.data.file}\` (${r.data.pairs} pairs read${r.data.issues ? `, ${r.data.issues} bad records skipped` : ''}; format ${r.data.format}). ` +
+    `Data: \`${r.data.file}\` (${r.data.pairs} pairs used${r.data.issues ? `, ${r.data.issues} bad records skipped` : ''}` +
+      `${r.data.promptTooLong?.length ? `, ${r.data.promptTooLong.length} left out because the prompt alone fills max length ${r.budget.maxLength} (TRL drops them)` : ''}; format ${r.data.format}). ` +
       `Split (seed ${r.split.seed}): ${r.split.train.length} train / ${r.split.heldOut.length} held-out pairs, the same for every arm and seed ` +
       '(source lines in results.json).',
     '',
     `Budget, identical for every run: ${b.steps} alignment steps × batch ${b.batchSize}, learning rate ${b.learningRate}, ` +
-      `max length ${b.maxLength} tokens, ${b.sftSteps} SFT steps for the reference model. Seeds: ${r.seeds.join(', ')}. ` +
+      `max length ${b.maxLength} tokens, ${b.sftSteps > 0 ? `${b.sftSteps} SFT steps for the reference model` : 'the reference is the starting model'}. Seeds: ${r.seeds.join(', ')}. ` +
       `Backend: ${r.environment.backend}. Total wall time: ${fmt(r.totalSeconds / 60, 1)} min.` +
       (otherSettings(r) ? ` Other trainer settings: ${otherSettings(r)}.` : ''),
     '',
@@ -232,7 +248,7 @@ export function renderSummary(r: ExperimentResults, options: SummaryOptions = {}
   lines.push(
     '## Environment',
     '',
-    `${env.date}; Node ${env.node}; TF.js ${env.tfjs} on ${env.backend}${env.backendNote ? ` (${env.backendNote})` : ''}; ` +
+    `${env.date}; Node ${env.node}; ${env.backend.startsWith('torch') ? 'engine' : `TF.js ${env.tfjs} on`} ${env.backend}${env.backendNote ? ` (${env.backendNote})` : ''}; ` +
       `SPO Studio ${env.spoStudio}; ${env.platform}, ${env.cpus} × ${env.cpuModel}.`,
     '',
     `Command: \`${r.command}\``,

@@ -101,7 +101,11 @@ export interface ExperimentResults {
   kind: 'spo-vs-dpo';
   /** The command line that produced the results. */
   command: string;
-  data: { file: string; pairs: number; issues: number; format: string };
+  /**
+   * `pairs`: the pairs the experiment used. `promptTooLong`: source lines of pairs left out because their
+   * prompt alone fills max_length (torch engine: TRL would drop them).
+   */
+  data: { file: string; pairs: number; issues: number; format: string; promptTooLong?: number[] };
   split: DataSplit;
   seeds: number[];
   budget: ExperimentBudget;
@@ -112,6 +116,11 @@ export interface ExperimentResults {
   comparisons: Comparison[];
   /** Response lengths (characters) of the held-out pairs, in split order: for the length diagnostic. */
   heldOutLengths: { chosen: number[]; rejected: number[] };
+  /**
+   * Data degree (spo-method.md §6: how one-sided the key content is, from the responses alone) of each
+   * held-out pair, in split order; absent in results written before it was recorded.
+   */
+  heldOutDataDegrees?: number[];
   /** Data-level SPO coverage of the training pairs (share of responses the augmenter can use, per K). */
   keyCoverage: KeyCoverage;
   /** Plot files written next to results.json, and why PNGs are missing when they are. */
