@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { PassThrough } from 'stream';
 import { main } from '../../../src/cli/main';
-import type { DegreeRecord } from '../../../src/core/train/degrees';
+import type { DegreeRecord } from '../../../src/core/protocol';
 
 function record(line: number, margin: number): DegreeRecord {
   return {
