@@ -160,5 +160,6 @@ describe('training', function () {
     // One degree format everywhere (formatDegree: three decimals, '+' for positive values), one hover.
     assert.match(text, /Preference degree: data degree \*\*[+-]?\d\.\d{3}\*\* · model margin \*\*[+-]?\d\.\d{3}\*\*/, text);
     assert.match(text, /command:spo\.inspectDegree\?/);
+    assert.equal(text.match(/data degree/gi)?.length, 1, `one hover prints the data degree once: ${text}`);
   });
 });
