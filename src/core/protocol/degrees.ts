@@ -30,7 +30,7 @@ export interface DegreeRecord {
   /** null when the run trained without SPO heads. */
   spo: { pref: HeadDegree; dispref: HeadDegree } | null;
   /** The data degree; null from the torch engine (the key-content extractor runs on the TS side only). */
-  data: DataDegreeView | null;
+  data: PairDataDegree | null;
 }
 
 /**
@@ -51,8 +51,11 @@ export function formatDegree(value: number): string {
   return `${value > 0 ? '+' : ''}${value.toFixed(3)}`;
 }
 
-/** The data degree (u_w − u_l) / max(1, u_w + u_l) and the key phrases behind it. */
-export interface DataDegreeView {
+/**
+ * A pair's data degree (u_w − u_l) / max(1, u_w + u_l) and the key phrases behind it: the one shape of it
+ * in degrees.jsonl (DegreeRecord.data) and in the degree views (core/keys' DataDegree is where it is computed).
+ */
+export interface PairDataDegree {
   degree: number;
   /** Chosen key phrases absent from the rejected response, and the reverse. */
   chosenOnly: string[];
@@ -66,7 +69,7 @@ export interface ExampleDegreeView {
   promptPreview: string;
   chosenPreview: string;
   rejectedPreview: string;
-  data: DataDegreeView | null;
+  data: PairDataDegree | null;
   /** Why the data degree is missing (e.g. the line is not a preference record). */
   dataProblem?: string;
   model: RunDegreeView['model'] | null;

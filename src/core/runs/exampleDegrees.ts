@@ -2,7 +2,7 @@
 // with the model and SPO degrees a finished run wrote to degrees.jsonl, and the dataset table hardest-first.
 import type { PreferencePair } from '../data/types';
 import { analyzePair, Extractor } from '../keys';
-import type { DatasetDegreeRow, DataDegreeView, ExampleDegreeView, RunDegreeView } from '../protocol';
+import type { DatasetDegreeRow, PairDataDegree, ExampleDegreeView, RunDegreeView } from '../protocol';
 
 const PREVIEW_CHARS = 280;
 
@@ -11,7 +11,7 @@ function preview(text: string, max = PREVIEW_CHARS): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-export function pairDataDegree(pair: PreferencePair, extractor: Extractor, maxKeys: number): DataDegreeView {
+export function pairDataDegree(pair: PreferencePair, extractor: Extractor, maxKeys: number): PairDataDegree {
   const { degree } = analyzePair(pair, extractor, maxKeys);
   return { degree: degree.data, chosenOnly: degree.chosenOnly, rejectedOnly: degree.rejectedOnly };
 }
