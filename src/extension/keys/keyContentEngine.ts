@@ -33,8 +33,8 @@ interface SettingsProfile {
 
 export class KeyContentEngine {
   /**
-   * By workspace folder ('' outside any): settings are read per document (the folder's scope), so in a
-   * multi-root workspace each folder's `spo.data.format` and `spo.keys.*` apply to its own files.
+   * By workspace folder ('' outside any): settings are read for the document (its folder's scope), so in a
+   * multi-root workspace every feature parses a folder's files with the same `spo.data.format` and `spo.keys.*`.
    */
   private readonly profiles = new Map<string, SettingsProfile>();
   /** Per-record cache of JSON-array pairs' decorations, keyed by document, version and record line. */
