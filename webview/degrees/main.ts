@@ -1,6 +1,7 @@
 // Degree views in the browser: one example (data / model / SPO degrees) or a whole dataset
 // (histograms of the data degree and model margin, and a hardest-first table whose rows reveal their line).
 import type { DatasetDegreeView, DegreesCommand, DegreesNotification, ExampleDegreeView } from '../../src/core/protocol';
+import { formatDegree } from '../../src/core/protocol/degrees';
 import { histogram, histogramSvg } from './histogram';
 
 interface VsCodeApi {
@@ -17,10 +18,6 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: 
   if (cls) e.className = cls;
   if (text !== undefined) e.textContent = text;
   return e;
-}
-
-function signed(v: number): string {
-  return (v >= 0 ? '+' : '') + v.toFixed(3);
 }
 
 function meter(value: number, min: number, max: number): HTMLElement {
@@ -59,7 +56,7 @@ function renderExample(root: HTMLElement, v: ExampleDegreeView): void {
   data.append(el('h3', undefined, 'Data degree'));
   if (v.data) {
     const row = el('div', 'big');
-    row.append(el('strong', undefined, signed(v.data.degree)), meter(v.data.degree, -1, 1));
+    row.append(el('strong', undefined, formatDegree(v.data.degree)), meter(v.data.degree, -1, 1));
     data.append(row, el('p', 'muted', '(u_w − u_l) / max(1, u_w + u_l): key content only the chosen response has, minus the reverse.'));
     const lists = el('div', 'keys');
     const list = (title: string, items: string[], cls: string) => {
@@ -79,7 +76,7 @@ function renderExample(root: HTMLElement, v: ExampleDegreeView): void {
   model.append(el('h3', undefined, 'Model degree'));
   if (v.model) {
     const row = el('div', 'big');
-    row.append(el('strong', undefined, signed(v.model.margin)), meter(v.model.margin, -Math.max(1, Math.abs(v.model.margin)), Math.max(1, Math.abs(v.model.margin))));
+    row.append(el('strong', undefined, formatDegree(v.model.margin)), meter(v.model.margin, -Math.max(1, Math.abs(v.model.margin)), Math.max(1, Math.abs(v.model.margin))));
     model.append(row, el('p', undefined, `σ(margin) = P(chosen ≻ rejected) = ${v.model.prob.toFixed(3)}`));
   }
   model.append(el('p', 'muted', v.runNote));
@@ -134,8 +131,8 @@ function renderDataset(root: HTMLElement, v: DatasetDegreeView): void {
     const tr = el('tr');
     tr.tabIndex = 0;
     tr.title = `Reveal line ${r.line}`;
-    tr.append(el('td', 'num', String(r.line)), el('td', 'num', r.data === null ? '–' : signed(r.data)));
-    if (margins.length) tr.append(el('td', 'num', r.margin === null ? '–' : signed(r.margin)), el('td', 'num', r.prob === null ? '–' : r.prob.toFixed(3)));
+    tr.append(el('td', 'num', String(r.line)), el('td', 'num', r.data === null ? '–' : formatDegree(r.data)));
+    if (margins.length) tr.append(el('td', 'num', r.margin === null ? '–' : formatDegree(r.margin)), el('td', 'num', r.prob === null ? '–' : r.prob.toFixed(3)));
     tr.append(el('td', 'preview', r.preview));
     const reveal = () => vscode.postMessage({ type: 'reveal', line: r.line });
     tr.addEventListener('click', reveal);

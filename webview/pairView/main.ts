@@ -5,6 +5,7 @@ import type {
   PairViewHostMessage, PairViewKey, PairViewPair, PairViewPersistedState, PairViewRenderedState,
   PairViewResponse, PairViewSource, PairViewWebviewMessage,
 } from '../../src/core/protocol/pairView';
+import { formatDegree } from '../../src/core/protocol/degrees';
 
 interface VsCodeApi {
   postMessage(message: PairViewWebviewMessage): void;
@@ -90,10 +91,9 @@ function responseColumn(title: string, response: PairViewResponse, side: 'chosen
   return { column, marks: drawn.marks, shared: drawn.shared };
 }
 
-function formatDegree(pair: PairViewPair): string {
+function describeDegree(pair: PairViewPair): string {
   const d = pair.degree;
-  const sign = d.value > 0 ? '+' : '';
-  return `${sign}${d.value.toFixed(3)} (chosen-only keys ${d.chosenOnly}, rejected-only keys ${d.rejectedOnly})`;
+  return `${formatDegree(d.value)} (chosen-only keys ${d.chosenOnly}, rejected-only keys ${d.rejectedOnly})`;
 }
 
 function button(label: string, title: string, disabled: boolean, onClick: () => void): HTMLElement {
@@ -132,7 +132,7 @@ function render(message: PairViewHostMessage): PairViewRenderedState {
   }
   const { pair } = message;
   const summary = element('section', 'summary');
-  const degreeText = formatDegree(pair);
+  const degreeText = describeDegree(pair);
   summary.append(element('span', 'label', 'Data degree '), element('strong', 'degree', degreeText));
   summary.append(element('span', 'meta', ` · format ${pair.format} · extractor ${pair.extractor}` +
     (pair.index !== undefined ? ` · pair #${pair.index + 1}` : '')));

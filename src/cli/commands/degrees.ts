@@ -4,9 +4,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'node:util';
 import { CliCommand, UsageError } from '../command';
-import { DegreeRecord, sortHardestFirst } from '../../core/train/degrees';
+import type { DegreeRecord } from '../../core/protocol';
+import { compareHardestFirst, DegreeLineError, readDegreeRecords } from '../../core/runs';
 import { RUN_FILES } from '../../core/train/runFolder';
-import { READ_LIMITS, readRegularFileSync } from '../../core/fs/safeFiles';
 
 const USAGE = `usage: spo degrees --run DIR [--json] [--limit N]
 
@@ -15,6 +15,7 @@ Per-example preference degrees of a training run (spo-method §6), hardest first
   SPO degree    each head's class distribution on the intact response and its E[c]
                 (how much key content the model thinks is missing)
   data degree   (u_w − u_l) / max(1, u_w + u_l) from the key phrases alone
+                ('-' for runs of the torch engine, which leaves it to the editor)
 
   --run DIR    a run folder written by 'spo train' (reads DIR/degrees.jsonl)
   --json       one JSON object per line (the degrees.jsonl records, sorted)
@@ -24,16 +25,17 @@ Per-example preference degrees of a training run (spo-method §6), hardest first
 function readDegrees(runDir: string): DegreeRecord[] {
   const file = path.join(runDir, RUN_FILES.degrees);
   if (!fs.existsSync(file)) throw new UsageError(`${file} does not exist (the run has not finished training, or DIR is not a run folder)`);
-  const out: DegreeRecord[] = [];
-  readRegularFileSync(file, READ_LIMITS.jsonl).toString('utf8').split('\n').forEach((text, i) => {
-    if (!text.trim()) return;
-    try {
-      out.push(JSON.parse(text) as DegreeRecord);
-    } catch (err) {
-      throw new UsageError(`${file}:${i + 1}: not valid JSON (${(err as Error).message})`);
-    }
-  });
-  return out;
+  try {
+    return readDegreeRecords(file);
+  } catch (err) {
+    if (err instanceof DegreeLineError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function hardestFirst(records: DegreeRecord[]): DegreeRecord[] {
+  const key = (r: DegreeRecord) => ({ line: r.line, margin: r.model.margin, data: r.data?.degree ?? null });
+  return records.slice().sort((a, b) => compareHardestFirst(key(a), key(b)));
 }
 
 function fixed(x: number, digits = 3): string {
@@ -55,7 +57,7 @@ export const degreesCommand: CliCommand = {
       limit = Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got '${values.limit}'`);
     }
-    const records = sortHardestFirst(readDegrees(values.run)).slice(0, limit);
+    const records = hardestFirst(readDegrees(values.run)).slice(0, limit);
     if (values.json) {
       for (const r of records) io.stdout.write(JSON.stringify(r) + '\n');
       return 0;
@@ -63,7 +65,7 @@ export const degreesCommand: CliCommand = {
     io.stdout.write('  line  split   margin  P(w≻l)  E[c] pref  E[c] dispref    data\n');
     for (const r of records) {
       const spo = r.spo ? `${r.spo.pref.expected.toFixed(2).padStart(9)}  ${r.spo.dispref.expected.toFixed(2).padStart(12)}` : `${'-'.padStart(9)}  ${'-'.padStart(12)}`;
-      io.stdout.write(`${String(r.line).padStart(6)}  ${r.split.padEnd(5)} ${fixed(r.model.margin).padStart(8)}  ${r.model.probability.toFixed(3)}  ${spo}  ${fixed(r.data.degree, 2).padStart(6)}\n`);
+      io.stdout.write(`${String(r.line).padStart(6)}  ${r.split.padEnd(5)} ${fixed(r.model.margin).padStart(8)}  ${r.model.probability.toFixed(3)}  ${spo}  ${(r.data ? fixed(r.data.degree, 2) : '-').padStart(6)}\n`);
     }
     return 0;
   },

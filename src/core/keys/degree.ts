@@ -4,6 +4,11 @@
 import { KeySpan } from './types';
 import { normalizePhrase, PhraseMatcher } from './words';
 
+/**
+ * The data degree of a pair with the phrases behind it. Runs and the degree views keep its value, lists
+ * and name as `PairDataDegree` (core/protocol/degrees.ts: `degree`, `chosenOnly`, `rejectedOnly`); here the
+ * value stays `data`, the field name `spo keys --json` prints.
+ */
 export interface DataDegree {
   /** In [−1, 1]; +1: all key content is the chosen response's own, −1: all the rejected's. */
   data: number;

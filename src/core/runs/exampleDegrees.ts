@@ -2,7 +2,7 @@
 // with the model and SPO degrees a finished run wrote to degrees.jsonl, and the dataset table hardest-first.
 import type { PreferencePair } from '../data/types';
 import { analyzePair, Extractor } from '../keys';
-import type { DatasetDegreeRow, DataDegreeView, ExampleDegreeRecord, ExampleDegreeView } from '../protocol';
+import type { DatasetDegreeRow, PairDataDegree, ExampleDegreeView, RunDegreeView } from '../protocol';
 
 const PREVIEW_CHARS = 280;
 
@@ -11,7 +11,7 @@ function preview(text: string, max = PREVIEW_CHARS): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-export function pairDataDegree(pair: PreferencePair, extractor: Extractor, maxKeys: number): DataDegreeView {
+export function pairDataDegree(pair: PreferencePair, extractor: Extractor, maxKeys: number): PairDataDegree {
   const { degree } = analyzePair(pair, extractor, maxKeys);
   return { degree: degree.data, chosenOnly: degree.chosenOnly, rejectedOnly: degree.rejectedOnly };
 }
@@ -20,7 +20,7 @@ export interface RunDegrees {
   run: string | null;
   /** Why there are no model degrees, or which run they come from. */
   note: string;
-  records: Map<number, ExampleDegreeRecord>;
+  records: Map<number, RunDegreeView>;
 }
 
 export function exampleDegreeView(file: string, line: number, pair: PreferencePair | null, problem: string | null, extractor: Extractor, maxKeys: number, run: RunDegrees): ExampleDegreeView {
@@ -40,11 +40,24 @@ export function exampleDegreeView(file: string, line: number, pair: PreferencePa
   };
 }
 
+/** What orders examples by hardness: the model margin (null: the run has none for it) and the data degree. */
+export interface HardnessKey {
+  line: number;
+  margin: number | null;
+  data: number | null;
+}
+
 /**
- * Hardest first: the lowest model margin (the model is least sure chosen ≻ rejected) when the run has
- * degrees, otherwise the lowest data degree (the chosen response carries the least distinct key content).
+ * The one hardest-first order (the dataset view, `spo degrees`): the lowest model margin first (the model
+ * is least sure chosen ≻ rejected), examples without one last; then the lowest data degree (the chosen
+ * response carries the least distinct key content); then file order.
  */
-export function datasetDegreeRows(pairs: PreferencePair[], extractor: Extractor, maxKeys: number, records: Map<number, ExampleDegreeRecord>): DatasetDegreeRow[] {
+export function compareHardestFirst(a: HardnessKey, b: HardnessKey): number {
+  return (a.margin ?? Infinity) - (b.margin ?? Infinity) || (a.data ?? 0) - (b.data ?? 0) || a.line - b.line;
+}
+
+/** Dataset rows hardest first (see compareHardestFirst), each with its data degree and the run's model degree. */
+export function datasetDegreeRows(pairs: PreferencePair[], extractor: Extractor, maxKeys: number, records: Map<number, RunDegreeView>): DatasetDegreeRow[] {
   const rows = pairs.map((pair): DatasetDegreeRow => {
     const record = records.get(pair.line);
     return {
@@ -55,8 +68,7 @@ export function datasetDegreeRows(pairs: PreferencePair[], extractor: Extractor,
       preview: preview(lastUserTurn(pair.prompt.text), 160),
     };
   });
-  const key = (r: DatasetDegreeRow) => r.margin ?? Infinity;
-  return rows.sort((a, b) => key(a) - key(b) || (a.data ?? 0) - (b.data ?? 0) || a.line - b.line);
+  return rows.sort(compareHardestFirst);
 }
 
 /** The question the pair answers: for HH transcripts, the last Human turn; otherwise the prompt itself. */
@@ -66,12 +78,11 @@ export function lastUserTurn(prompt: string): string {
   return (at >= 0 ? body.slice(at + 'Human:'.length) : body).trim();
 }
 
-/** The record holding `line`: the last pair that starts at or before it (multi-line JSON arrays). */
-export function pairAtLine(pairs: PreferencePair[], line: number): PreferencePair | null {
-  let found: PreferencePair | null = null;
-  for (const p of pairs) {
-    if (p.line <= line) found = p;
-    else break;
+/** The record holding `line`: the last one that starts at or before it (multi-line JSON arrays). Any order. */
+export function pairAtLine<R extends { line: number }>(records: readonly R[], line: number): R | null {
+  let found: R | null = null;
+  for (const r of records) {
+    if (r.line <= line && (!found || r.line > found.line)) found = r;
   }
   return found;
 }

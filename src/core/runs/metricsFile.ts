@@ -1,8 +1,8 @@
 // Reads <run>/metrics.jsonl (one TrainerEvent per line). The trainer may be mid-write, so a
 // truncated or garbled last line is skipped silently; a bad line elsewhere is reported by number.
-import * as fs from 'fs';
 import { TrainerEvent, upgradeTrainerEvent } from '../protocol';
 import { READ_LIMITS, readRegularFile, readRegularFileSync } from '../fs/safeFiles';
+import { eachJsonlLine } from './jsonlLines';
 
 export interface MetricsFileContent {
   events: TrainerEvent[];
@@ -18,22 +18,19 @@ export function parseMetricsText(text: string, final = false): MetricsFileConten
   const badLines: number[] = [];
   const lastNewline = text.lastIndexOf('\n');
   const complete = final ? text : text.slice(0, lastNewline + 1);
-  const lines = complete.split('\n');
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    const isLast = i === lines.length - 1 || (i === lines.length - 2 && lines[lines.length - 1] === '');
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      if (!(final && isLast)) badLines.push(i + 1); // a torn tail of a finished file is expected after a crash
+  let lastJsonError = 0;
+  const lineCount = eachJsonlLine(complete, 1, (entry) => {
+    if ('error' in entry) {
+      badLines.push(entry.line);
+      lastJsonError = entry.line;
       return;
     }
     // A line of the wrong shape is reported and skipped: one bad line never hides the rest of a run.
-    const parsed = upgradeTrainerEvent(value);
+    const parsed = upgradeTrainerEvent(entry.value);
     if ('event' in parsed) events.push(parsed.event);
-    else badLines.push(i + 1);
+    else badLines.push(entry.line);
   });
+  if (final && lastJsonError > 0 && lastJsonError === lineCount) badLines.pop(); // a torn tail of a finished file is expected after a crash
   return { events, badLines, consumedBytes: Buffer.byteLength(complete, 'utf8') };
 }
 

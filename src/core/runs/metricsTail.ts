@@ -2,6 +2,7 @@
 // lines completed since the last call, keeping a torn last line (the writer mid-line) for the next read.
 import * as fs from 'fs';
 import { TrainerEvent, upgradeTrainerEvent } from '../protocol';
+import { eachJsonlLine } from './jsonlLines';
 
 export interface TailRead {
   events: TrainerEvent[];
@@ -70,22 +71,11 @@ export class MetricsTail {
     const complete = data.subarray(0, lastNewline + 1).toString('utf8');
     this.pending = Buffer.from(data.subarray(lastNewline + 1));
     this.offset += lastNewline + 1;
-    const lines = complete.split('\n');
-    lines.pop(); // the empty string after the final newline
-    for (const line of lines) {
-      this.linesSeen += 1;
-      if (line.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        out.badLines.push(this.linesSeen);
-        continue;
-      }
-      const parsed = upgradeTrainerEvent(value);
-      if ('event' in parsed) out.events.push(parsed.event);
-      else out.badLines.push(this.linesSeen);
-    }
+    this.linesSeen += eachJsonlLine(complete, this.linesSeen + 1, (entry) => {
+      const parsed = 'error' in entry ? null : upgradeTrainerEvent(entry.value);
+      if (parsed && 'event' in parsed) out.events.push(parsed.event);
+      else out.badLines.push(entry.line);
+    });
     return out;
   }
 

@@ -5,35 +5,11 @@ import type { CausalLM, TF } from '../model/types';
 import type { PreferencePair } from '../data/types';
 import type { KeySpan } from '../keys/types';
 import { dataDegree } from '../keys';
+import type { DegreeRecord, HeadDegree } from '../protocol';
 import { EncodedPair, batchTensors, padBatch, pooledResponseHidden, responseLogProbs } from '../model/logprobs';
 import type { AlignLoss, Pooling } from './config';
 import { averagesLogps, usesReference } from './losses';
 import { SpoHeads, headLogits } from './spoHeads';
-
-export interface HeadDegree {
-  /** P(class = c) for c = 0..K−1 on the intact response. */
-  probs: number[];
-  /** Expected class Σ c·P(c): how much key content the head thinks is missing. */
-  expected: number;
-}
-
-/** One line of degrees.jsonl. */
-export interface DegreeRecord {
-  index: number;
-  /** 1-based source line of the pair in the data file (eval_degrees.jsonl: in the `eval_data` file). */
-  line: number;
-  split: 'train' | 'eval';
-  model: {
-    /** β·[(log π_w − log π_ref,w) − (log π_l − log π_ref,l)] (reference-free losses: β·(avg_w − avg_l)). */
-    margin: number;
-    /** σ(margin): the model's P(chosen ≻ rejected). */
-    probability: number;
-    chosenReward: number;
-    rejectedReward: number;
-  };
-  spo: { pref: HeadDegree; dispref: HeadDegree } | null;
-  data: { degree: number; chosenOnly: string[]; rejectedOnly: string[] };
-}
 
 export interface DegreeInputs {
   pairs: readonly PreferencePair[];
@@ -131,9 +107,4 @@ export async function computeDegrees(
     onProgress?.(Math.min(n, start + B), n);
   }
   return out;
-}
-
-/** Hardest first: the smallest model margin (the pairs the model is least sure about, or gets wrong). */
-export function sortHardestFirst(records: DegreeRecord[]): DegreeRecord[] {
-  return records.slice().sort((a, b) => a.model.margin - b.model.margin || a.line - b.line);
 }

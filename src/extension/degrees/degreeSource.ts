@@ -1,64 +1,90 @@
-// Degrees for the editor: finds the example under a line (JSONL: that line; JSON arrays: the record
-// holding it) and the newest finished run with degrees.jsonl for the file, cached by its mtime.
-import * as fs from 'fs';
+// Degrees for the editor: the example under a line, found by the KeyContentEngine (one parsing policy,
+// size cap and settings scope with the highlights), and the model/SPO degrees of the newest finished run
+// on its data file, cached per data file until the run-folder watcher sees a run change.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { parsePreferenceLine, parsePreferenceText, PreferencePair } from '../../core/data';
-import { createExtractor } from '../../core/keys';
 import type { ExampleDegreeView } from '../../core/protocol';
-import { exampleDegreeView, findDegreesRun, pairAtLine, readDegreesFileAsync, RunDegrees } from '../../core/runs';
+import { exampleDegreeView, findDegreesRun, readDegreesFileAsync, RunDegrees } from '../../core/runs';
+import { LruCache } from '../../core/keys';
 import { RUN_FILES } from '../../core/train/runFolder';
-import { readKeyContentSettings } from '../keys/settings';
+import { KeyContentEngine } from '../keys/keyContentEngine';
 import { runsDirectory, workspaceRoot } from '../training/runsLocation';
 
-export class DegreeSource {
-  private cache: { file: string; degreesFile: string; mtimeMs: number; value: RunDegrees } | null = null;
+/** Data files whose run degrees are kept (each holds one degrees map: a record per pair). */
+const CACHED_DATA_FILES = 8;
+
+const RESTRICTED_NOTE = 'Restricted Mode: run folders are not read on hover (Inspect Preference Degree reads them; trusting the workspace shows them here).';
+
+export class DegreeSource implements vscode.Disposable {
+  /** Run degrees by resolved data file; a pending read is shared by the hovers that wait on it. */
+  private readonly cache = new LruCache<string, Promise<RunDegrees>>(CACHED_DATA_FILES);
+  private watcher: vscode.Disposable[] = [];
+
+  constructor(private readonly engine: KeyContentEngine) {
+    this.watchRuns();
+  }
+
+  /**
+   * Watch the runs folder again (it moved: another setting or workspace folder). A run folder appearing or
+   * going, or its degrees.jsonl / config.json changing, drops every cached lookup: it may change which run
+   * is the newest on any data file.
+   */
+  watchRuns(): void {
+    this.disposeWatcher();
+    this.cache.clear();
+    const runsDir = runsDirectory();
+    if (!runsDir) return;
+    const pattern = new vscode.RelativePattern(vscode.Uri.file(runsDir), `{*,*/${RUN_FILES.degrees},*/${RUN_FILES.config}}`);
+    const watcher = vscode.workspace.createFileSystemWatcher(pattern);
+    const drop = () => this.cache.clear();
+    this.watcher = [watcher, watcher.onDidCreate(drop), watcher.onDidChange(drop), watcher.onDidDelete(drop)];
+  }
 
   /**
    * Model/SPO degrees of the newest finished run on `dataFile` (empty with a note when none). Read without
    * blocking, regular files under a size cap only. In Restricted Mode the run folders (which may have come
-   * with the repository) are read only on an explicit action (`explicit`: a command, not a hover).
+   * with the repository) are read only on an explicit action (`explicit`: a command, not a hover). An
+   * explicit action looks again rather than trusting the cache, so a command never shows less than the disk.
    */
-  async runDegrees(dataFile: string, explicit: boolean): Promise<RunDegrees> {
-    if (!vscode.workspace.isTrusted && !explicit) {
-      return { run: null, note: 'Restricted Mode: run folders are not read on hover (Inspect Preference Degree reads them; trusting the workspace shows them here).', records: new Map() };
+  runDegrees(dataFile: string, explicit: boolean): Promise<RunDegrees> {
+    if (!vscode.workspace.isTrusted && !explicit) return Promise.resolve({ run: null, note: RESTRICTED_NOTE, records: new Map() });
+    const key = path.resolve(dataFile);
+    let pending = explicit ? undefined : this.cache.get(key);
+    if (!pending) {
+      pending = lookUpRunDegrees(key);
+      this.cache.set(key, pending);
     }
-    const runsDir = runsDirectory();
-    const root = workspaceRoot();
-    const run = runsDir && root ? findDegreesRun(runsDir, dataFile, root) : null;
-    if (!run) return { run: null, note: 'No finished training run on this file yet: Train SPO to see the model and SPO degrees.', records: new Map() };
-    const degreesFile = path.join(run.dir, RUN_FILES.degrees);
-    let mtimeMs: number;
-    try {
-      mtimeMs = (await fs.promises.stat(degreesFile)).mtimeMs;
-    } catch {
-      return { run: null, note: `${degreesFile} cannot be read.`, records: new Map() };
-    }
-    if (this.cache && this.cache.degreesFile === degreesFile && this.cache.mtimeMs === mtimeMs) return this.cache.value;
-    const read = await readDegreesFileAsync(degreesFile);
-    if (read.problem) return { run: null, note: `Degrees of run ${run.name} not shown: ${read.problem}`, records: new Map() };
-    const value: RunDegrees = { run: run.name, note: `Model and SPO degrees from run ${run.name}`, records: read.records };
-    this.cache = { file: dataFile, degreesFile, mtimeMs, value };
-    return value;
+    return pending;
   }
 
-  /** The pair whose record covers `line` (1-based), or the reason there is none. */
-  pairAt(document: vscode.TextDocument, line: number): { pair: PreferencePair | null; problem: string | null } {
-    const format = readKeyContentSettings(document.uri).format;
-    if (document.fileName.endsWith('.jsonl')) {
-      if (line < 1 || line > document.lineCount) return { pair: null, problem: `line ${line} is outside the file` };
-      const parsed = parsePreferenceLine(document.lineAt(line - 1).text, line, format);
-      if (parsed === null) return { pair: null, problem: `line ${line} is empty` };
-      return 'chosen' in parsed ? { pair: parsed, problem: null } : { pair: null, problem: `line ${line}: ${parsed.message}` };
-    }
-    const loaded = parsePreferenceText(document.getText(), { format });
-    const pair = pairAtLine(loaded.pairs, line);
-    return pair ? { pair, problem: null } : { pair: null, problem: `no preference record at line ${line}` };
-  }
-
+  /** The degree view of the example whose record holds the 1-based `line`. */
   async exampleView(document: vscode.TextDocument, line: number, explicit: boolean): Promise<ExampleDegreeView> {
-    const settings = readKeyContentSettings(document.uri);
-    const { pair, problem } = this.pairAt(document, line);
-    return exampleDegreeView(document.fileName, line, pair, problem, createExtractor(settings.extractor), settings.maxKeys, await this.runDegrees(document.fileName, explicit));
+    const found = this.engine.pairAt(document, line);
+    const pair = found.kind === 'pair' ? found.pair : null;
+    const problem = found.kind === 'issue' ? `line ${found.issue.line}: ${found.issue.message}` : found.kind === 'none' ? found.reason : null;
+    const { maxKeys } = this.engine.settingsFor(document.uri);
+    const run = await this.runDegrees(document.fileName, explicit);
+    return exampleDegreeView(document.fileName, line, pair, problem, this.engine.extractorFor(document.uri), maxKeys, run);
   }
+
+  dispose(): void {
+    this.disposeWatcher();
+    this.cache.clear();
+  }
+
+  private disposeWatcher(): void {
+    while (this.watcher.length) this.watcher.pop()?.dispose();
+  }
+}
+
+/** Find the run on `dataFile` and read its degrees.jsonl (lenient: bad lines are skipped and counted). */
+async function lookUpRunDegrees(dataFile: string): Promise<RunDegrees> {
+  const runsDir = runsDirectory();
+  const root = workspaceRoot();
+  const run = runsDir && root ? findDegreesRun(runsDir, dataFile, root) : null;
+  if (!run) return { run: null, note: 'No finished training run on this file yet: Train SPO to see the model and SPO degrees.', records: new Map() };
+  const read = await readDegreesFileAsync(path.join(run.dir, RUN_FILES.degrees));
+  if (read.problem) return { run: null, note: `Degrees of run ${run.name} not shown: ${read.problem}`, records: new Map() };
+  const skipped = read.skipped ? ` (${read.skipped} unreadable line${read.skipped === 1 ? '' : 's'} of ${RUN_FILES.degrees} skipped)` : '';
+  return { run: run.name, note: `Model and SPO degrees from run ${run.name}${skipped}`, records: read.records };
 }

@@ -1,13 +1,11 @@
-// Degree features: Inspect Preference Degree (one example), Show Dataset Preference Degrees (histogram +
-// hardest-first table) and the degrees line in hovers on preference files.
+// Degree features: Inspect Preference Degree (one example) and Show Dataset Preference Degrees (histogram +
+// hardest-first table); the DegreeSource they share also gives the preference hover its run degrees.
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { loadPreferenceFile, parsePreferenceText } from '../../core/data';
-import { createExtractor } from '../../core/keys';
 import { datasetDegreeRows } from '../../core/runs';
 import { CommandId } from '../commandIds';
-import { readKeyContentSettings } from '../keys/settings';
-import { DegreeHoverProvider } from './degreeHover';
+import type { KeyContentEngine } from '../keys/keyContentEngine';
 import { DegreePanel, DegreePanelsContext } from './degreePanel';
 import { DegreeSource } from './degreeSource';
 
@@ -25,13 +23,9 @@ function toUri(value: DegreeTarget['uri']): vscode.Uri | undefined {
   return undefined;
 }
 
-export const PREFERENCE_FILES: vscode.DocumentSelector = [
-  { scheme: 'file', pattern: '**/*.jsonl' },
-  { scheme: 'file', language: 'jsonl' },
-];
-
-export function registerDegreeFeatures(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): DegreePanelsContext {
-  const source = new DegreeSource();
+/** Registers the degree commands on the key-content engine; returns the source the preference hover reads. */
+export function registerDegreeFeatures(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, engine: KeyContentEngine): DegreeSource {
+  const source = new DegreeSource(engine);
   const ctx: DegreePanelsContext = { extensionUri: context.extensionUri, panels: new Map(), lastRendered: null };
 
   /** Accepts `{uri, line}`, a Uri, or the key hover's positional `(line, uri)`. */
@@ -58,13 +52,13 @@ export function registerDegreeFeatures(context: vscode.ExtensionContext, output:
       if (!uri) return;
     }
     const file = uri.fsPath;
-    const settings = readKeyContentSettings(uri);
+    const settings = engine.settingsFor(uri);
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Preference degrees of ${path.basename(file)}` }, async () => {
       // An open (maybe unsaved) editor is what the user sees; otherwise read the file (also .gz).
       const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri!.toString());
       const loaded = open ? parsePreferenceText(open.getText(), { format: settings.format }) : await loadPreferenceFile(file, { format: settings.format });
       const run = await source.runDegrees(file, true);
-      const rows = datasetDegreeRows(loaded.pairs, createExtractor(settings.extractor), settings.maxKeys, run.records);
+      const rows = datasetDegreeRows(loaded.pairs, engine.extractorFor(uri), settings.maxKeys, run.records);
       output.info(`Dataset degrees of ${file}: ${rows.length} pairs, ${loaded.issues.length} skipped; ${run.note}`);
       DegreePanel.show(ctx, 'dataset', { type: 'dataset', view: { file, run: run.run, runNote: run.note, rows, skipped: loaded.issues.length } }, file);
     });
@@ -73,8 +67,16 @@ export function registerDegreeFeatures(context: vscode.ExtensionContext, output:
   context.subscriptions.push(
     vscode.commands.registerCommand(CommandId.InspectDegree, inspect),
     vscode.commands.registerCommand(CommandId.ShowDatasetDegrees, showDataset),
-    vscode.languages.registerHoverProvider(PREFERENCE_FILES, new DegreeHoverProvider(source)),
+    source,
+    // The runs folder is the first workspace folder's `spo.train.runsDirectory`: when either moves, watch the new one.
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('spo.train.runsDirectory')) source.watchRuns(); }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => source.watchRuns()),
     { dispose: () => { for (const p of [...ctx.panels.values()]) p.panel.dispose(); } },
   );
-  return ctx;
+  if (process.env.SPO_TEST === '1') {
+    context.subscriptions.push(
+      vscode.commands.registerCommand('spo._test.getDegreeViewState', () => ({ open: [...ctx.panels.keys()], rendered: ctx.lastRendered })),
+    );
+  }
+  return source;
 }

@@ -1,11 +1,13 @@
-// The extension's one entry to key-content analysis: current settings, the extractor, the per-line
-// cache, and the pair (with its analysis) at a line. Highlights, hovers and the pair view share it.
+// The extension's one entry to key-content analysis: the settings of each document, the extractor, the
+// per-line cache, and the pair (with its analysis) at a line. Highlights, hovers, the pair view and the
+// degree views share it, so they all parse a document the same way and under the same size cap.
 import * as vscode from 'vscode';
 import { PreferencePair, ReadIssue, isReadIssue, parsePreferenceLine } from '../../core/data';
 import {
   Extractor, KeyDecoration, KeyDecorationCache, LineRange, PairKeyAnalysis, analyzePair, computeKeyDecorations,
   createExtractor,
 } from '../../core/keys';
+import { pairAtLine } from '../../core/runs/exampleDegrees';
 import { JsonArrayIndex, MAX_JSON_ARRAY_CHARS, ParsedJsonArray } from './jsonArrayIndex';
 import { preferenceLayout } from './preferenceDocument';
 import { KeyContentSettings, readKeyContentSettings } from './settings';
@@ -18,33 +20,41 @@ export type PairAtLine =
 
 /** Lines looked at to find the next / previous record of a JSONL file (blank lines are skipped). */
 const MAX_LINES_TO_SKIP = 10_000;
+/** Distinct JSONL line texts whose decorations are kept, per settings profile. */
+const LINE_CACHE_SIZE = 4000;
+
+/** What the settings of one workspace folder give: read once, until the settings change. */
+interface SettingsProfile {
+  settings: KeyContentSettings;
+  extractor: Extractor;
+  /** Per-line-text cache: equal JSONL lines (in any document of the folder) share their analysis. */
+  lineCache: KeyDecorationCache;
+}
 
 export class KeyContentEngine {
-  private current: KeyContentSettings;
-  private extractorInstance: Extractor;
-  /** Per-line-text cache: equal JSONL lines (in any document) share their analysis. */
-  private readonly lineCache = new KeyDecorationCache(4000);
+  /**
+   * By workspace folder ('' outside any): settings are read for the document (its folder's scope), so in a
+   * multi-root workspace every feature parses a folder's files with the same `spo.data.format` and `spo.keys.*`.
+   */
+  private readonly profiles = new Map<string, SettingsProfile>();
   /** Per-record cache of JSON-array pairs' decorations, keyed by document, version and record line. */
   private readonly arrayCache = new Map<string, { version: number; byLine: Map<number, KeyDecoration[]> }>();
 
-  constructor(private readonly output: vscode.LogOutputChannel, readonly jsonArrays: JsonArrayIndex) {
-    this.current = readKeyContentSettings();
-    this.extractorInstance = this.makeExtractor(this.current.extractor);
+  constructor(private readonly output: vscode.LogOutputChannel, readonly jsonArrays: JsonArrayIndex) {}
+
+  /** The key-content settings that apply to `resource` (a document's uri). */
+  settingsFor(resource: vscode.Uri): KeyContentSettings {
+    return this.profile(resource).settings;
   }
 
-  get settings(): KeyContentSettings {
-    return this.current;
+  /** The extractor the settings of `resource` name. */
+  extractorFor(resource: vscode.Uri): Extractor {
+    return this.profile(resource).extractor;
   }
 
-  get extractor(): Extractor {
-    return this.extractorInstance;
-  }
-
-  /** Re-read the settings; everything computed before is dropped. */
+  /** Drop every settings profile and what was computed with it (the settings changed). */
   reload(): void {
-    this.current = readKeyContentSettings();
-    this.extractorInstance = this.makeExtractor(this.current.extractor);
-    this.lineCache.clear();
+    this.profiles.clear();
     this.arrayCache.clear();
     this.jsonArrays.clear();
   }
@@ -58,15 +68,16 @@ export class KeyContentEngine {
   /** `onNote`: lines whose highlights were capped or skipped, with the note to show there. */
   decorations(document: vscode.TextDocument, range: LineRange, onNote?: (line: number, note: string) => void): KeyDecoration[] {
     const layout = preferenceLayout(document);
+    const { settings, extractor, lineCache } = this.profile(document.uri);
     if (layout === 'jsonl') {
       return computeKeyDecorations(
         { lineCount: document.lineCount, getLine: (i) => document.lineAt(i).text },
         range,
-        { extractor: this.extractorInstance, maxKeys: this.current.maxKeys, format: this.current.format, cache: this.lineCache, onNote },
+        { extractor, maxKeys: settings.maxKeys, format: settings.format, cache: lineCache, onNote },
       );
     }
     if (layout === 'json') {
-      const parsed = this.jsonArrays.get(document, this.current.format);
+      const parsed = this.jsonArrays.get(document, settings.format);
       return parsed ? this.arrayDecorations(document, parsed, range) : [];
     }
     return [];
@@ -78,23 +89,24 @@ export class KeyContentEngine {
     const label = fileLabel(document);
     if (!layout) return { kind: 'none', reason: `${label} does not look like preference data (no chosen/rejected records in its first lines).` };
     if (line < 1 || line > document.lineCount) return { kind: 'none', reason: `Line ${line} is outside ${label}.` };
+    const { settings, extractor } = this.profile(document.uri);
     let found: PreferencePair | ReadIssue | null | undefined;
     if (layout === 'jsonl') {
-      found = parsePreferenceLine(document.lineAt(line - 1).text, line, this.current.format);
+      found = parsePreferenceLine(document.lineAt(line - 1).text, line, settings.format);
     } else {
-      const parsed = this.jsonArrays.get(document, this.current.format);
+      const parsed = this.jsonArrays.get(document, settings.format);
       if (!parsed) return { kind: 'none', reason: `${label} is a JSON array over ${MAX_JSON_ARRAY_CHARS} characters; convert it to JSONL (spo convert) to browse it.` };
       found = recordAt(parsed, line);
     }
     if (!found) return { kind: 'none', reason: `Line ${line} of ${label} holds no record.` };
     if (isReadIssue(found)) return { kind: 'issue', issue: found };
-    return { kind: 'pair', pair: found, analysis: analyzePair(found, this.extractorInstance, this.current.maxKeys) };
+    return { kind: 'pair', pair: found, analysis: analyzePair(found, extractor, settings.maxKeys) };
   }
 
   /** The 1-based line where the record after (step 1) or before (step −1) the one on `line` starts. */
   neighbourRecordLine(document: vscode.TextDocument, line: number, step: 1 | -1): number | undefined {
     if (preferenceLayout(document) === 'json') {
-      const parsed = this.jsonArrays.get(document, this.current.format);
+      const parsed = this.jsonArrays.get(document, this.settingsFor(document.uri).format);
       if (!parsed) return undefined;
       const starts = [...parsed.pairs.map((p) => p.line), ...parsed.issues.map((i) => i.line)].sort((a, b) => a - b);
       const here = recordAt(parsed, line)?.line ?? 0;
@@ -116,17 +128,29 @@ export class KeyContentEngine {
       this.arrayCache.set(key, cache);
     }
     const inRange = (line: number | undefined) => line !== undefined && line - 1 >= range.first && line - 1 <= range.last;
+    const { settings, extractor } = this.profile(document.uri);
     const out: KeyDecoration[] = [];
     for (const pair of parsed.pairs) {
       if (!inRange(pair.chosen.source?.line) && !inRange(pair.rejected.source?.line)) continue;
       let decorations = cache.byLine.get(pair.line);
       if (!decorations) {
-        decorations = pairDecorations(pair, analyzePair(pair, this.extractorInstance, this.current.maxKeys));
+        decorations = pairDecorations(pair, analyzePair(pair, extractor, settings.maxKeys));
         cache.byLine.set(pair.line, decorations);
       }
       out.push(...decorations.filter((d) => inRange(d.line)));
     }
     return out;
+  }
+
+  private profile(resource: vscode.Uri): SettingsProfile {
+    const key = vscode.workspace.getWorkspaceFolder(resource)?.uri.toString() ?? '';
+    let profile = this.profiles.get(key);
+    if (!profile) {
+      const settings = readKeyContentSettings(resource);
+      profile = { settings, extractor: this.makeExtractor(settings.extractor), lineCache: new KeyDecorationCache(LINE_CACHE_SIZE) };
+      this.profiles.set(key, profile);
+    }
+    return profile;
   }
 
   private makeExtractor(name: string): Extractor {
@@ -141,11 +165,7 @@ export class KeyContentEngine {
 
 /** The pair or bad record whose record holds the 1-based `line`: the last one starting at or before it. */
 function recordAt(parsed: ParsedJsonArray, line: number): PreferencePair | ReadIssue | undefined {
-  let found: PreferencePair | ReadIssue | undefined;
-  for (const item of [...parsed.pairs, ...parsed.issues]) {
-    if (item.line <= line && (!found || item.line > found.line)) found = item;
-  }
-  return found;
+  return pairAtLine<PreferencePair | ReadIssue>([...parsed.pairs, ...parsed.issues], line) ?? undefined;
 }
 
 /** A JSON-array pair's keys as raw-file decorations (JSONL lines go through computeKeyDecorations). */

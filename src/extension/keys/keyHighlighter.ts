@@ -79,7 +79,7 @@ export class KeyHighlighter implements vscode.Disposable {
 
   private paint(editor: vscode.TextEditor): void {
     const notes: Array<{ line: number; note: string }> = [];
-    const decorations = this.engine.settings.highlightsEnabled ? this.compute(editor, notes) : [];
+    const decorations = this.engine.settingsFor(editor.document.uri).highlightsEnabled ? this.compute(editor, notes) : [];
     editor.setDecorations(this.noteStyle, notes.map(({ line, note }) => {
       const end = editor.document.lineAt(line - 1).range.end;
       return { range: new vscode.Range(end, end), renderOptions: { after: { contentText: `SPO: ${note}` } } };

@@ -2,9 +2,9 @@
 // in chunks that yield to the event loop, restarted when the document changes, cleared on close.
 import * as vscode from 'vscode';
 import { ReadIssue, isReadIssue, parsePreferenceLine } from '../../core/data';
-import { JsonArrayIndex, MAX_JSON_ARRAY_CHARS } from './jsonArrayIndex';
+import { MAX_JSON_ARRAY_CHARS } from './jsonArrayIndex';
+import { KeyContentEngine } from './keyContentEngine';
 import { preferenceLayout } from './preferenceDocument';
-import { readKeyContentSettings } from './settings';
 
 const LINES_PER_CHUNK = 2000;
 const DEBOUNCE_MS = 300;
@@ -29,7 +29,8 @@ export class ReadIssueDiagnostics implements vscode.Disposable {
   private readonly generations = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly output: vscode.LogOutputChannel, private readonly jsonArrays: JsonArrayIndex) {}
+  /** Parses with the engine's settings and JSON-array index, so the Problems panel agrees with the highlights. */
+  constructor(private readonly output: vscode.LogOutputChannel, private readonly engine: KeyContentEngine) {}
 
   /** Rescan `document` after the debounce delay (or clear it when it is no preference file). */
   schedule(document: vscode.TextDocument, delayMs = DEBOUNCE_MS): void {
@@ -63,10 +64,10 @@ export class ReadIssueDiagnostics implements vscode.Disposable {
       this.collection.delete(document.uri);
       return;
     }
-    const format = readKeyContentSettings(document.uri).format;
+    const format = this.engine.settingsFor(document.uri).format;
     const diagnostics: vscode.Diagnostic[] = [];
     if (layout === 'json') {
-      const parsed = this.jsonArrays.get(document, format);
+      const parsed = this.engine.jsonArrays.get(document, format);
       if (!parsed) {
         this.output.info(`${document.uri.fsPath}: JSON array over ${MAX_JSON_ARRAY_CHARS} characters; run 'spo inspect' for its problems.`);
         this.collection.delete(document.uri);

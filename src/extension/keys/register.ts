@@ -1,5 +1,5 @@
-// Key-content features: highlights, hovers and diagnostics on preference files, and the Pair View.
-// Everything is registered here and rebuilt from one place when the settings change.
+// Key-content features: highlights, the preference hover and diagnostics on preference files, the Pair View
+// and the degree views. Everything is registered here and rebuilt from one place when the settings change.
 import * as vscode from 'vscode';
 import { CommandId } from '../commandIds';
 import { openPairView } from '../pairView/openPairView';
@@ -8,7 +8,8 @@ import { PairViewPersistedState } from '../../core/protocol';
 import { JsonArrayIndex } from './jsonArrayIndex';
 import { KeyContentEngine } from './keyContentEngine';
 import { KeyHighlighter } from './keyHighlighter';
-import { COPY_KEY_PHRASE_COMMAND, KeyHoverProvider } from './keyHover';
+import { COPY_KEY_PHRASE_COMMAND, PreferenceHoverProvider } from './keyHover';
+import { registerDegreeFeatures } from '../degrees/register';
 import { affectsKeyContent } from './settings';
 import { ReadIssueDiagnostics } from './readIssueDiagnostics';
 import { registerTestHooks } from './testHooks';
@@ -20,8 +21,9 @@ export function registerKeyContentFeatures(context: vscode.ExtensionContext, out
   const jsonArrays = new JsonArrayIndex();
   const engine = new KeyContentEngine(output, jsonArrays);
   const highlighter = new KeyHighlighter(engine, output);
-  const diagnostics = new ReadIssueDiagnostics(output, jsonArrays);
+  const diagnostics = new ReadIssueDiagnostics(output, engine);
   const pairView = new PairViewPanel(context.extensionUri, engine, output);
+  const degrees = registerDegreeFeatures(context, output, engine);
 
   /** The one rebuild: new settings → fresh engine state, every editor repainted, every file rescanned. */
   const rebuild = () => {
@@ -33,7 +35,7 @@ export function registerKeyContentFeatures(context: vscode.ExtensionContext, out
 
   context.subscriptions.push(
     highlighter, diagnostics, pairView,
-    vscode.languages.registerHoverProvider(PREFERENCE_FILES, new KeyHoverProvider(engine)),
+    vscode.languages.registerHoverProvider(PREFERENCE_FILES, new PreferenceHoverProvider(engine, degrees)),
     vscode.commands.registerCommand(CommandId.ToggleHighlights, toggleHighlights),
     vscode.commands.registerCommand(CommandId.OpenPairView, (target?: vscode.Uri | string, line?: number) => openPairView(pairView, target, line)),
     vscode.commands.registerCommand(COPY_KEY_PHRASE_COMMAND, async (phrase: string) => {

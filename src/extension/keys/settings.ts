@@ -1,4 +1,6 @@
-// Reads the key-content settings (`spo.highlights.*`, `spo.keys.*`, `spo.data.format`) in one place.
+// Reads the key-content settings (`spo.highlights.*`, `spo.keys.*`, `spo.data.format`) in one place, for the
+// document they apply to (the KeyContentEngine does so for the whole editor), so VS Code resolves one scope for
+// the highlights, hovers, Problems panel and degree views alike: in a multi-root workspace, the document's folder.
 import * as vscode from 'vscode';
 import { PreferenceFormat, isPreferenceFormat } from '../../core/data';
 import { DEFAULT_CONFIG, numericLimits } from '../../core/train/spec';
@@ -13,6 +15,7 @@ export interface KeyContentSettings {
 
 export const HIGHLIGHTS_ENABLED_KEY = 'spo.highlights.enabled';
 
+/** `scope`: the document or folder they apply to (none: the workspace's own settings). */
 export function readKeyContentSettings(scope?: vscode.ConfigurationScope): KeyContentSettings {
   const config = vscode.workspace.getConfiguration('spo', scope);
   // The training config's own default and limits (spec.ts max_keys), so the editor and the trainer agree.

@@ -144,7 +144,7 @@ export class PairViewPanel implements vscode.Disposable {
     const found = this.engine.pairAt(document, clamped);
     if (this.panel) this.panel.title = `Pair View · ${fileLabel(document).split('/').pop()}:${clamped}`;
     if (found.kind === 'pair') {
-      this.post({ type: 'showPair', source, pair: pairViewPair(found.pair, found.analysis, this.engine.extractor.name) });
+      this.post({ type: 'showPair', source, pair: pairViewPair(found.pair, found.analysis, this.engine.extractorFor(document.uri).name) });
     } else if (found.kind === 'issue') {
       this.post({ type: 'showMessage', source, message: `Line ${found.issue.line} of ${source.fileName} is not a valid record: ${found.issue.message}` });
     } else {

@@ -1,10 +1,10 @@
 // Training features: Train SPO, Stop and Resume Training (run manager), the SPO vs DPO experiment, the
-// Training Curves panel and its serializer, the degree views; plus, under SPO_TEST=1 only, e2e state hooks.
+// Training Curves panel and its serializer; plus, under SPO_TEST=1 only, e2e state hooks. (The degree views
+// register with the key-content features, whose engine they share.)
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { CommandId } from '../commandIds';
 import { CURVES_VIEW_TYPE, CurvesContext, CurvesPanel, CurvesSerializer } from '../curves/curvesPanel';
-import { registerDegreeFeatures } from '../degrees/register';
 import { registerExperimentFeatures } from '../experiment/register';
 import { resumeCommand, ResumeCommandOptions } from './resumeCommand';
 import { RunManager } from './runManager';
@@ -21,7 +21,6 @@ export function registerTrainingFeatures(context: vscode.ExtensionContext, outpu
   const manager = new RunManager(path.join(context.extensionPath, 'dist', 'trainer.js'), output);
   activeManager = manager;
   const curves: CurvesContext = { extensionUri: context.extensionUri, manager, output, current: null, lastReport: null };
-  const degrees = registerDegreeFeatures(context, output);
   const experiments = registerExperimentFeatures(context, output);
 
   context.subscriptions.push(
@@ -48,7 +47,6 @@ export function registerTrainingFeatures(context: vscode.ExtensionContext, outpu
       vscode.commands.registerCommand('spo._test.getCurvesState', () => ({ open: curves.current !== null, report: curves.lastReport })),
       vscode.commands.registerCommand('spo._test.getRunManagerState', () => manager.state()),
       vscode.commands.registerCommand('spo._test.getExperimentState', () => experiments.state()),
-      vscode.commands.registerCommand('spo._test.getDegreeViewState', () => ({ open: [...degrees.panels.keys()], rendered: degrees.lastRendered })),
     );
   }
 }

@@ -101,6 +101,8 @@ describe('key content in the editor', function () {
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(d.line, d.start + 1));
     const texts = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)));
     assert.ok(texts.some((t) => t.includes('SPO key content') && t.includes(`rank **${d.rank}**`)), `hover provider gave: ${texts.join(' | ')}`);
+    // One hover (issue 11 §4): the pair's data degree is printed once, not by a second degree hover too.
+    assert.equal(texts.join('\n').match(/data degree/gi)?.length, 1, `hover provider gave: ${texts.join(' | ')}`);
 
     // The picture: wrapped lines (responses sit far right in JSONL), the hover open on the phrase.
     const editorConfig = vscode.workspace.getConfiguration('editor');

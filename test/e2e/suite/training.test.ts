@@ -157,7 +157,9 @@ describe('training', function () {
     await takeScreenshot('degrees');
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(2, 1));
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
-    assert.match(text, /Preference degree: data degree \*\*[+-]\d\.\d\d\*\* · model margin \*\*[+-]\d\.\d\d\*\*/, text);
+    // One degree format everywhere (formatDegree: three decimals, '+' for positive values), one hover.
+    assert.match(text, /Preference degree: data degree \*\*[+-]?\d\.\d{3}\*\* · model margin \*\*[+-]?\d\.\d{3}\*\*/, text);
     assert.match(text, /command:spo\.inspectDegree\?/);
+    assert.equal(text.match(/data degree/gi)?.length, 1, `one hover prints the data degree once: ${text}`);
   });
 });

@@ -4,7 +4,7 @@ import { describe, it, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { loadPreferenceFile, PreferencePair } from '../../../src/core/data';
 import { createExtractor } from '../../../src/core/keys';
-import type { ExampleDegreeRecord } from '../../../src/core/protocol';
+import type { RunDegreeView } from '../../../src/core/protocol';
 import { datasetDegreeRows, exampleDegreeView, lastUserTurn, pairAtLine } from '../../../src/core/runs';
 import { HH_SAMPLE } from '../../helpers/paths';
 
@@ -24,7 +24,7 @@ describe('example and dataset degrees', () => {
   });
 
   it('with model degrees the lowest margin comes first; pairs without one go last', () => {
-    const records = new Map<number, ExampleDegreeRecord>([
+    const records = new Map<number, RunDegreeView>([
       [pairs[5].line, { line: pairs[5].line, model: { margin: 0.3, prob: 0.57 } }],
       [pairs[9].line, { line: pairs[9].line, model: { margin: -1.2, prob: 0.23 } }],
     ]);
@@ -35,7 +35,7 @@ describe('example and dataset degrees', () => {
 
   it('the example view joins the data degree with the run record, and says why one is missing', () => {
     const pair = pairs[2];
-    const record: ExampleDegreeRecord = { line: pair.line, model: { margin: 0.4, prob: 0.6 }, spo: { pref: [0.7, 0.3], dispref: [0.2, 0.8], prefExpected: 0.3, disprefExpected: 0.8 } };
+    const record: RunDegreeView = { line: pair.line, model: { margin: 0.4, prob: 0.6 }, spo: { pref: [0.7, 0.3], dispref: [0.2, 0.8], prefExpected: 0.3, disprefExpected: 0.8 } };
     const view = exampleDegreeView('hh.jsonl', pair.line, pair, null, rake, 8, { run: 'r1', note: 'from r1', records: new Map([[pair.line, record]]) });
     assert.equal(view.model?.margin, 0.4);
     assert.deepEqual(view.spo?.pref, [0.7, 0.3]);

@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { PassThrough } from 'stream';
 import { main } from '../../../src/cli/main';
-import type { DegreeRecord } from '../../../src/core/train/degrees';
+import type { DegreeRecord } from '../../../src/core/protocol';
 
 function record(line: number, margin: number): DegreeRecord {
   return {
@@ -50,6 +50,27 @@ describe('spo degrees', () => {
     assert.match(lines[0], /margin/);
     assert.match(lines[1], /^\s+5\s+train\s+-0\.700\s+0\.332\s+0\.60\s+2\.40\s+0\.50$/);
     assert.equal(lines.length, 4);
+  });
+
+  it("prints the torch engine's records too (no data degree: '-'), hardest first", async () => {
+    const torch = path.join(dir, 'torch');
+    fs.mkdirSync(torch);
+    const rec = (line: number, margin: number) => ({ ...record(line, margin), split: 'eval', spo: null, data: null });
+    fs.writeFileSync(path.join(torch, 'degrees.jsonl'), [rec(2, 0.4), rec(4, -0.1)].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const { code, out } = await run(['degrees', '--run', torch]);
+    assert.equal(code, 0);
+    const lines = out.trim().split('\n');
+    assert.match(lines[1], /^\s+4\s+eval\s+-0\.100\s+0\.475\s+-\s+-\s+-$/);
+    assert.match(lines[2], /^\s+2\s+eval\s+0\.400\s+0\.599\s+-\s+-\s+-$/);
+  });
+
+  it('names the file and line of a bad record and exits 2', async () => {
+    const bad = path.join(dir, 'bad');
+    fs.mkdirSync(bad);
+    fs.writeFileSync(path.join(bad, 'degrees.jsonl'), JSON.stringify(record(1, 0.2)) + '\n' + JSON.stringify({ ...record(2, 0), model: null }) + '\n');
+    const { code, err } = await run(['degrees', '--run', bad]);
+    assert.equal(code, 2);
+    assert.match(err, /bad[/\\]degrees\.jsonl:2: "model" lacks a number/);
   });
 
   it('names the missing file of a folder that is not a finished run', async () => {

@@ -10,7 +10,7 @@ import { ConfigError, resolveConfig } from '../../../src/core/train/config';
 import { train } from '../../../src/core/train/trainer';
 import { parseTrainArgs } from '../../../src/trainer/run';
 import type { TrainerEvent } from '../../../src/core/protocol/trainer';
-import type { DegreeRecord } from '../../../src/core/train/degrees';
+import type { DegreeRecord } from '../../../src/core/protocol';
 
 const readJsonl = <T>(file: string): T[] => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as T);
 

@@ -9,7 +9,7 @@ import { generateDemoPairs } from '../../../src/core/data/demoData';
 import { resolveConfig, TrainConfig } from '../../../src/core/train/config';
 import { train } from '../../../src/core/train/trainer';
 import type { MetricsRow, TrainerEvent } from '../../../src/core/protocol/trainer';
-import type { DegreeRecord } from '../../../src/core/train/degrees';
+import type { DegreeRecord } from '../../../src/core/protocol';
 
 const STEP_METRICS = [
   'loss', 'loss/align', 'loss/spo_pref', 'loss/spo_dispref', 'spo/acc_pref', 'spo/acc_dispref', 'spo/coverage',
