@@ -5,6 +5,8 @@ import { KeyDecoration } from '../../core/keys';
 import { CommandId } from '../commandIds';
 import { KeyContentEngine } from './keyContentEngine';
 import { codeSpan } from '../../core/keys/markdown';
+import { runInHostSlices } from './hostSlices';
+import { WorkCancelled } from '../../core/slicedWork';
 
 /** Internal command behind the hover's "Copy phrase" link (not in the palette). */
 export const COPY_KEY_PHRASE_COMMAND = 'spo.copyKeyPhrase';
@@ -39,18 +41,25 @@ export function keyHoverMarkdown(d: KeyDecoration, document: vscode.TextDocument
   return md;
 }
 
-/** The key decoration under `position`, if any (computed for that one line, cached by the engine). */
-export function keyDecorationAt(engine: KeyContentEngine, document: vscode.TextDocument, position: vscode.Position): KeyDecoration | undefined {
+/** The key decoration under `position`, if any (computed for that one line in slices, cached by the engine). */
+export async function keyDecorationAt(
+  engine: KeyContentEngine, document: vscode.TextDocument, position: vscode.Position, token?: vscode.CancellationToken,
+): Promise<KeyDecoration | undefined> {
   if (!engine.settings.highlightsEnabled) return undefined;
-  return engine.decorations(document, { first: position.line, last: position.line })
-    .find((d) => d.line - 1 === position.line && d.start <= position.character && position.character < d.end);
+  const found = await runInHostSlices(engine.decorationsSliced(document, { first: position.line, last: position.line }), {
+    cancelled: () => token?.isCancellationRequested === true || document.isClosed,
+  });
+  return found.find((d) => d.line - 1 === position.line && d.start <= position.character && position.character < d.end);
 }
 
 export class KeyHoverProvider implements vscode.HoverProvider {
   constructor(private readonly engine: KeyContentEngine) {}
 
-  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const d = keyDecorationAt(this.engine, document, position);
+  async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const d = await keyDecorationAt(this.engine, document, position, token).catch((err: unknown) => {
+      if (err instanceof WorkCancelled) return undefined;
+      throw err;
+    });
     if (!d) return undefined;
     return new vscode.Hover(keyHoverMarkdown(d, document), new vscode.Range(d.line - 1, d.start, d.line - 1, d.end));
   }
