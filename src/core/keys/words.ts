@@ -198,16 +198,22 @@ export function* normalizePhraseSliced(text: string): SlicedWork<string> {
  */
 function* phraseHaystack(text: string): SlicedWork<string> {
   const words = yield* tokenizeWordsSliced(text);
-  const parts: string[] = [' '];
-  const meter = new WorkMeter();
+  // Joined a chunk at a time: one join of a million parts is a long native stretch.
+  const pieces: string[] = [];
+  let parts: string[] = [' '];
   for (let i = 0; i < words.length; i++) {
     if (i > 0) parts.push(words[i].gapBefore === 'other' ? ' | ' : ' ');
     parts.push(words[i].norm);
-    if (meter.add()) yield meter.take();
+    if (parts.length >= WORK_CHUNK) {
+      pieces.push(parts.join(''));
+      parts = [];
+      yield WORK_CHUNK / 2;
+    }
   }
   parts.push(' ');
-  yield meter.take();
-  return parts.join('');
+  pieces.push(parts.join(''));
+  yield parts.length;
+  return pieces.join('');
 }
 
 /**
