@@ -105,7 +105,8 @@ export function assertSafeTokenizerRegexes(json: unknown, source: string, probeM
   }
   const slow = slowRegex(regexes.map(({ where, pattern }) => ({ where, pattern, regex: compileAsTokenizers(pattern) })), probeMs);
   if (slow) {
-    throw new Error(`${source}: the regex at ${slow.where} (${JSON.stringify(slow.pattern)}) did not finish on a ${slow.probeChars}-character probe text within ${probeMs} ms; such a pattern can take exponential time on some texts, so this tokenizer is refused`);
+    const sample = slow.probe.length > 12 ? `${JSON.stringify(slow.probe.slice(0, 12)).slice(0, -1)}…"` : JSON.stringify(slow.probe);
+    throw new Error(`${source}: the regex at ${slow.where} (${JSON.stringify(slow.pattern)}) did not finish within ${probeMs} ms on a ${slow.probe.length}-character probe text (${sample}); such a pattern can take exponential time on some texts, so this tokenizer is refused`);
   }
 }
 
@@ -173,7 +174,8 @@ export interface RegexToProbe {
 const probedSafe = new Set<string>();
 
 // The worker: runs each regex over its probes as the tokenizer does (all matches), telling the main thread
-// through shared memory which regex it is on; state[0]: 0 running, 1 done, 2 failed; state[1]: regex index.
+// through shared memory which regex it is on; state[0]: 0 running, 1 done, 2 failed; state[1]: regex index;
+// state[2]: probe index.
 const PROBE_WORKER = `
 const { workerData } = require('worker_threads');
 const state = new Int32Array(workerData.state);
@@ -182,7 +184,10 @@ try {
   workerData.regexes.forEach(({ source, flags, probes }, index) => {
     tell(index);
     const regex = new RegExp(source, flags.includes('g') ? flags : flags + 'g');
-    for (const probe of probes) for (const _ of probe.matchAll(regex)) { /* every match, as a split does */ }
+    probes.forEach((probe, p) => {
+      Atomics.store(state, 2, p);
+      for (const _ of probe.matchAll(regex)) { /* every match, as a split does */ }
+    });
   });
   Atomics.store(state, 0, 1);
 } catch (err) {
@@ -196,12 +201,12 @@ tell(workerData.regexes.length);
  * probe, or null when all finish. Blocks the calling thread (the worker's clock is waited on with
  * Atomics.wait), so it suits the CLI and the trainer, not the extension host.
  */
-export function slowRegex(regexes: readonly RegexToProbe[], budgetMs = REGEX_PROBE_MS): (RegexToProbe & { probeChars: number }) | null {
+export function slowRegex(regexes: readonly RegexToProbe[], budgetMs = REGEX_PROBE_MS): (RegexToProbe & { probe: string }) | null {
   const key = (r: RegexToProbe) => `${r.regex.flags}/${r.regex.source}`;
   const todo = regexes.filter((r) => !probedSafe.has(key(r)));
   if (todo.length === 0) return null;
   const probes = todo.map((r) => probeTexts(r.regex.source));
-  const state = new Int32Array(new SharedArrayBuffer(8));
+  const state = new Int32Array(new SharedArrayBuffer(12));
   state[1] = -1;
   const worker = new Worker(PROBE_WORKER, {
     eval: true,
@@ -216,7 +221,7 @@ export function slowRegex(regexes: readonly RegexToProbe[], budgetMs = REGEX_PRO
       const left = since + limit - Date.now();
       if (left <= 0) {
         if (index < 0) throw new Error(`the regex probe worker did not start within ${WORKER_START_MS} ms`);
-        return { ...todo[index], probeChars: Math.max(...probes[index].map((p) => p.length)) };
+        return { ...todo[index], probe: probes[index][Atomics.load(state, 2)] };
       }
       Atomics.wait(state, 1, index, left);
       const now = Atomics.load(state, 1);
