@@ -1,8 +1,8 @@
 // Which runs can be resumed: those that ended stopped, failed or without a `done` event (crash, kill)
 // and left a complete checkpoint. The trainer continues them in place (`--resume --output-dir <run>`).
 import type { TrainerEvent } from '../protocol';
-import { MetricsFileContent, readMetricsFile, readMetricsFileAsync } from './metricsFile';
-import { listCheckpoints, listRuns, listRunsAsync, RunEntry } from './runFolders';
+import { MetricsFileContent, readMetricsFileAsync } from './metricsFile';
+import { listCheckpoints, listRunsAsync, RunEntry } from './runFolders';
 
 /** How a run's last attempt ended: a resumed run's earlier `done(stopped)` does not count once it restarted. */
 export type RunOutcome = 'completed' | 'stopped' | 'failed' | 'crashed' | 'not-started';
@@ -26,14 +26,7 @@ export interface ResumableRun {
   maxSteps: number | null;
 }
 
-/** Read one run; null when it completed or has no checkpoint to continue from. */
-export function resumableRun(run: RunEntry): ResumableRun | null {
-  const checkpoints = listCheckpoints(run.dir);
-  if (checkpoints.length === 0 || !run.config) return null;
-  return judgeRun(run, checkpoints[0].step, readMetricsFile(run.metricsFile));
-}
-
-/** resumableRun for the extension host: metrics.jsonl is read asynchronously. */
+/** Read one run (metrics.jsonl asynchronously: the extension host asks); null when it completed or has no checkpoint to continue from. */
 export async function resumableRunAsync(run: RunEntry): Promise<ResumableRun | null> {
   const checkpoints = listCheckpoints(run.dir);
   if (checkpoints.length === 0 || !run.config) return null;
@@ -53,15 +46,7 @@ function judgeRun(run: RunEntry, checkpointStep: number, { events }: MetricsFile
   return { run, outcome, checkpointStep, lastStep, maxSteps };
 }
 
-/** Resumable runs of a runs directory, newest first; `except` skips a live run. */
-export function listResumableRuns(runsDir: string, except: string | null = null): ResumableRun[] {
-  return listRuns(runsDir)
-    .filter((r) => r.name !== except)
-    .map(resumableRun)
-    .filter((r): r is ResumableRun => r !== null);
-}
-
-/** listResumableRuns for the extension host (Resume Training): file contents are read asynchronously. */
+/** Resumable runs of a runs directory, newest first; `except` skips a live run. Read asynchronously (Resume Training). */
 export async function listResumableRunsAsync(runsDir: string, except: string | null = null): Promise<ResumableRun[]> {
   const out: ResumableRun[] = [];
   for (const run of await listRunsAsync(runsDir)) {
