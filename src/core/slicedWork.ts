@@ -37,8 +37,7 @@ export function runToEnd<T>(work: SlicedWork<T>): T {
   }
 }
 
-/** A step's result as sliced work with one (unmetered) step: for parts that are small or not sliceable. */
-// eslint-disable-next-line require-yield
+/** A computation as sliced work of one (unmetered) step: for parts that are small or not sliceable. */
 export function* oneStep<T>(compute: () => T): SlicedWork<T> {
   return compute();
 }
