@@ -3,6 +3,7 @@
 import { RawRange, TextSource } from './types';
 import { RawRecord, recordPosition } from './rawRecord';
 import { JsonPath, locateJsonValue } from './jsonLocate';
+import { runToEnd, SlicedWork, WorkMeter } from '../slicedWork';
 
 /** Where one literal's content starts and where its escapes are (decoded index → extra raw chars). */
 interface LiteralMap {
@@ -29,8 +30,12 @@ export class JsonStringLiteral {
   }
 
   resolve(): LiteralMap {
-    this.map ??= buildLiteralMap(this.record, this.path);
+    this.map ??= runToEnd(buildLiteralMap(this.record, this.path));
     return this.map;
+  }
+
+  *resolveSliced(): SlicedWork<void> {
+    this.map ??= yield* buildLiteralMap(this.record, this.path);
   }
 }
 
@@ -39,6 +44,10 @@ class JsonStringSource implements TextSource {
 
   get line(): number {
     return this.literal.resolve().line;
+  }
+
+  prepareSliced(): SlicedWork<void> {
+    return this.literal.resolveSliced();
   }
 
   toRaw(start: number, end: number): RawRange {
@@ -65,9 +74,10 @@ function rawOffset(map: LiteralMap, d: number): number {
   return d + (lo > 0 ? map.extraThrough[lo - 1] : 0);
 }
 
-function buildLiteralMap(record: RawRecord, path: JsonPath): LiteralMap {
+function* buildLiteralMap(record: RawRecord, path: JsonPath): SlicedWork<LiteralMap> {
   const text = record.text;
   const quote = locateJsonValue(text, path);
+  yield 1; // one scan of the record up to the literal
   if (quote < 0 || text.charCodeAt(quote) !== 0x22) {
     // Cannot happen for text JSON.parse accepted; degrade to the record start rather than throw.
     return { line: record.line, column: record.column, escapeAt: new Int32Array(0), extraThrough: new Int32Array(0), length: 0 };
@@ -77,7 +87,9 @@ function buildLiteralMap(record: RawRecord, path: JsonPath): LiteralMap {
   let extra = 0;
   let decoded = 0;
   let i = quote + 1;
+  const meter = new WorkMeter();
   for (; i < text.length; i++) {
+    if (meter.add()) yield meter.take();
     const c = text.charCodeAt(i);
     if (c === 0x22) break;
     if (c === 0x5c) {
@@ -89,6 +101,7 @@ function buildLiteralMap(record: RawRecord, path: JsonPath): LiteralMap {
     }
     decoded++;
   }
+  yield meter.take();
   const { line, column } = recordPosition(record, quote + 1);
   return { line, column, escapeAt: Int32Array.from(escapeAt), extraThrough: Int32Array.from(extraThrough), length: decoded };
 }

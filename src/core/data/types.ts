@@ -1,5 +1,6 @@
 // The shapes every reader produces: a preference pair and where each of its texts came from.
 // Everything downstream (key highlights, training, degrees) relies on these, so keep them stable.
+import { SlicedWork } from '../slicedWork';
 
 export type PreferenceFormat = 'trl' | 'trl-conversational' | 'hh' | 'tldr' | 'ultrafeedback';
 
@@ -24,6 +25,8 @@ export interface TextSource {
   readonly line: number;
   /** Map a decoded [start, end) UTF-16 range of the text to the raw columns that spell it. */
   toRaw(start: number, end: number): RawRange;
+  /** Does the work of the first toRaw ahead, in slices (slicedWork.ts): a literal can be megabytes long. */
+  prepareSliced?(): SlicedWork<void>;
 }
 
 /** One response (or prompt) as the model sees it, with its origin in the file when known. */

@@ -1,11 +1,13 @@
 // Key-content highlights for the visible lines of a JSONL document, as plain data: the VS Code
-// side only turns these into decorations. Work is cached per line text, so scrolling is cheap.
+// side only turns these into decorations. Work is cached per line text, so scrolling is cheap, and
+// runs in slices (slicedWork.ts), so a multi-megabyte line never holds the editor for long.
 import { isReadIssue, parsePreferenceLine } from '../data';
 import { PreferenceFormat } from '../data/types';
-import { analyzePair } from './analysis';
+import { analyzePairSliced } from './analysis';
 import { LruCache } from './lru';
 import { Extractor } from './types';
-import { capNote, capOccurrences, DISPLAY_LIMITS } from './displayLimits';
+import { capNote, capOccurrencesSliced, DISPLAY_LIMITS } from './displayLimits';
+import { runToEnd, SlicedWork, WorkMeter } from '../slicedWork';
 
 /** A document as the editor has it (e.g. a vscode.TextDocument adapted to this). */
 export interface LineSource {
@@ -90,12 +92,22 @@ const NO_DECORATIONS: CachedLine = [];
  * line chosen keys first, each side best first.
  */
 export function computeKeyDecorations(doc: LineSource, range: LineRange, options: KeyDecorationOptions): KeyDecoration[] {
+  return runToEnd(computeKeyDecorationsSliced(doc, range, options));
+}
+
+/**
+ * computeKeyDecorations in slices. Between two yields it does at most WORK_CHUNK items of work, plus
+ * at most one native pass over one line (JSON.parse, a string join or copy), which lineChars bounds.
+ */
+export function* computeKeyDecorationsSliced(doc: LineSource, range: LineRange, options: KeyDecorationOptions): SlicedWork<KeyDecoration[]> {
   const out: KeyDecoration[] = [];
   const first = Math.max(0, range.first);
   const last = Math.min(doc.lineCount - 1, range.last);
+  const meter = new WorkMeter();
   // Everything a line's result depends on besides its text.
   const prefix = `${options.extractor.name}\u0000${options.maxKeys}\u0000${options.format ?? ''}\u0000`;
   for (let index = first; index <= last; index++) {
+    if (meter.add()) yield meter.take();
     const text = doc.getLine(index);
     if (text.trim() === '') continue;
     // Parsed as line 1, so the result does not depend on where the line is; the reader drops a
@@ -104,7 +116,8 @@ export function computeKeyDecorations(doc: LineSource, range: LineRange, options
     const key = prefix + parseLine + text;
     let cached = options.cache?.get(key);
     if (!cached) {
-      cached = decorateLine(text, parseLine, options);
+      yield meter.take();
+      cached = yield* decorateLine(text, parseLine, options);
       options.cache?.set(key, cached);
     }
     const pairLine = index + 1;
@@ -112,26 +125,32 @@ export function computeKeyDecorations(doc: LineSource, range: LineRange, options
     for (const d of cached) {
       const { lineOffset, ...rest } = d;
       out.push({ ...rest, line: pairLine + lineOffset, pairLine });
+      if (meter.add()) yield meter.take();
     }
   }
+  yield meter.take();
   return out;
 }
 
-function decorateLine(text: string, parseLine: number, options: KeyDecorationOptions): CachedLine {
+function* decorateLine(text: string, parseLine: number, options: KeyDecorationOptions): SlicedWork<CachedLine> {
   if (text.length > DISPLAY_LIMITS.lineChars) {
     return Object.assign([], { note: `line of ${text.length.toLocaleString('en-US')} characters: too long to highlight (limit ${DISPLAY_LIMITS.lineChars.toLocaleString('en-US')})` });
   }
   const parsed = parsePreferenceLine(text, parseLine, options.format);
+  yield 1; // JSON.parse: native, one pass over at most lineChars characters
   if (!parsed || isReadIssue(parsed)) return NO_DECORATIONS;
-  const analysis = analyzePair(parsed, options.extractor, options.maxKeys);
+  const analysis = yield* analyzePairSliced(parsed, options.extractor, options.maxKeys);
   const result: Array<CachedLine[number]> = [];
+  const meter = new WorkMeter();
   let dropped = 0;
   for (const side of ['chosen', 'rejected'] as const) {
     const source = parsed[side].source;
     if (!source) continue;
-    const capped = capOccurrences(analysis[side].keys);
+    const capped = yield* capOccurrencesSliced(analysis[side].keys);
     dropped += capped.dropped;
+    if (capped.keys.length > 0 && source.prepareSliced) yield* source.prepareSliced();
     for (const k of capped.keys) {
+      if (meter.add()) yield meter.take();
       if (result.length >= DISPLAY_LIMITS.spansPerLine) {
         dropped++;
         continue;
@@ -143,6 +162,7 @@ function decorateLine(text: string, parseLine: number, options: KeyDecorationOpt
       });
     }
   }
+  yield meter.take();
   if (dropped === 0) return result;
   const note = capNote(dropped, `at most ${DISPLAY_LIMITS.occurrencesPerPhrase} per phrase, ${DISPLAY_LIMITS.spansPerLine} per line`);
   return Object.assign(result, { note });

@@ -2,7 +2,8 @@
 // (u_w − u_l) / max(1, u_w + u_l), u_w = chosen key phrases absent from the rejected response,
 // u_l = rejected key phrases absent from the chosen response.
 import { KeySpan } from './types';
-import { normalizePhrase, PhraseMatcher } from './words';
+import { normalizePhraseSliced, PhraseMatcher } from './words';
+import { runToEnd, SlicedWork, WorkMeter } from '../slicedWork';
 
 /**
  * The data degree of a pair with the phrases behind it. Runs and the degree views keep its value, lists
@@ -22,11 +23,30 @@ export interface DataDegree {
 
 /** Distinct normalised phrases of a key list, in list order (best first for extractor output). */
 export function distinctPhrases(keys: readonly KeySpan[]): string[] {
-  const seen = new Set<string>();
+  return runToEnd(distinctPhrasesSliced(keys));
+}
+
+/** The normalised phrase of each key, in order; equal key texts are normalised once (a phrase may repeat 100k times). */
+export function* keyPhrasesSliced(keys: readonly KeySpan[]): SlicedWork<string[]> {
+  const byText = new Map<string, string>();
+  const phrases: string[] = [];
+  const meter = new WorkMeter();
   for (const k of keys) {
-    const phrase = normalizePhrase(k.text);
-    if (phrase) seen.add(phrase);
+    if (meter.add()) yield meter.take();
+    let phrase = byText.get(k.text);
+    if (phrase === undefined) {
+      phrase = yield* normalizePhraseSliced(k.text);
+      byText.set(k.text, phrase);
+    }
+    phrases.push(phrase);
   }
+  yield meter.take();
+  return phrases;
+}
+
+function* distinctPhrasesSliced(keys: readonly KeySpan[]): SlicedWork<string[]> {
+  const seen = new Set<string>();
+  for (const phrase of yield* keyPhrasesSliced(keys)) if (phrase) seen.add(phrase);
   return [...seen];
 }
 
@@ -40,17 +60,30 @@ export function dataDegree(
   chosenText: string,
   rejectedText: string,
 ): DataDegree {
-  const inChosen = new PhraseMatcher(chosenText);
-  const inRejected = new PhraseMatcher(rejectedText);
+  return runToEnd(dataDegreeSliced(chosenKeys, rejectedKeys, chosenText, rejectedText));
+}
+
+/** dataDegree in slices. */
+export function* dataDegreeSliced(
+  chosenKeys: readonly KeySpan[],
+  rejectedKeys: readonly KeySpan[],
+  chosenText: string,
+  rejectedText: string,
+): SlicedWork<DataDegree> {
+  const chosenPhrases = yield* distinctPhrasesSliced(chosenKeys);
+  const rejectedPhrases = yield* distinctPhrasesSliced(rejectedKeys);
+  // Matchers only when there is a phrase to look up: each scans a whole response.
+  const inChosen = rejectedPhrases.length > 0 ? yield* PhraseMatcher.sliced(chosenText) : undefined;
+  const inRejected = chosenPhrases.length > 0 ? yield* PhraseMatcher.sliced(rejectedText) : undefined;
   const chosenOnly: string[] = [];
   const rejectedOnly: string[] = [];
   const shared = new Set<string>();
-  for (const p of distinctPhrases(chosenKeys)) {
-    if (inRejected.contains(p)) shared.add(p);
+  for (const p of chosenPhrases) {
+    if (inRejected!.contains(p)) shared.add(p);
     else chosenOnly.push(p);
   }
-  for (const p of distinctPhrases(rejectedKeys)) {
-    if (inChosen.contains(p)) shared.add(p);
+  for (const p of rejectedPhrases) {
+    if (inChosen!.contains(p)) shared.add(p);
     else rejectedOnly.push(p);
   }
   const uw = chosenOnly.length;

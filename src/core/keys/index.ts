@@ -8,9 +8,9 @@ export { RakeExtractor, RakeOptions, RakeCandidate, RakeWordStats, splitCandidat
 export { SMART_STOPWORDS } from './stopwords';
 export { normalizePhrase, normalizeWord, PhraseMatcher, tokenizeWords, WordToken } from './words';
 export { dataDegree, DataDegree, distinctPhrases } from './degree';
-export { analyzePair, PairKeyAnalysis, RankedKey, ResponseKeys } from './analysis';
+export { analyzePair, analyzePairSliced, PairKeyAnalysis, RankedKey, ResponseKeys } from './analysis';
 export {
-  computeKeyDecorations, KeyDecoration, KeyDecorationCache, KeyDecorationOptions, LineRange, LineSource,
+  computeKeyDecorations, computeKeyDecorationsSliced, KeyDecoration, KeyDecorationCache, KeyDecorationOptions, LineRange, LineSource,
 } from './decorations';
 export { LruCache } from './lru';
 

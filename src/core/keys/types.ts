@@ -1,4 +1,5 @@
 // Key content: what an extractor finds in a response, as offsets into that response string.
+import { SlicedWork } from '../slicedWork';
 
 export interface KeySpan {
   /** UTF-16 offsets into the response text, [start, end). */
@@ -17,4 +18,6 @@ export interface Extractor {
    * there may be more spans than `maxKeys`. Spans never overlap.
    */
   extract(text: string, maxKeys: number): KeySpan[];
+  /** The same result as `extract`, computed in slices (slicedWork.ts); extractors without it run in one step. */
+  extractSliced?(text: string, maxKeys: number): SlicedWork<KeySpan[]>;
 }

@@ -1,15 +1,16 @@
 // The one-line outcome of a finished experiment for a notification, read from its results.json.
-import * as fs from 'fs';
 import * as path from 'path';
+import { READ_LIMITS, readRegularFile } from '../fs/safeFiles';
 import type { ArmSummary } from '../experiment/types';
 
 export const EXPERIMENT_FILES = { results: 'results.json', summary: 'summary.md' } as const;
 
 /** `dpo 0.550 ± 0.071 · dpo+spo 0.600 ± 0.050` (held-out reward accuracy); null when results.json is missing or not one. */
-export function experimentHeadline(outDir: string): string | null {
+export async function experimentHeadline(outDir: string): Promise<string | null> {
   let value: unknown;
   try {
-    value = JSON.parse(fs.readFileSync(path.join(outDir, EXPERIMENT_FILES.results), 'utf8'));
+    // The extension host reads it: asynchronously, a regular file under the JSON cap.
+    value = JSON.parse((await readRegularFile(path.join(outDir, EXPERIMENT_FILES.results), READ_LIMITS.json)).toString('utf8'));
   } catch {
     return null;
   }

@@ -1,8 +1,8 @@
 // Which runs can be resumed: those that ended stopped, failed or without a `done` event (crash, kill)
 // and left a complete checkpoint. The trainer continues them in place (`--resume --output-dir <run>`).
 import type { TrainerEvent } from '../protocol';
-import { readMetricsFile } from './metricsFile';
-import { listCheckpoints, listRuns, RunEntry } from './runFolders';
+import { MetricsFileContent, readMetricsFileAsync } from './metricsFile';
+import { listCheckpoints, listRunsAsync, RunEntry } from './runFolders';
 
 /** How a run's last attempt ended: a resumed run's earlier `done(stopped)` does not count once it restarted. */
 export type RunOutcome = 'completed' | 'stopped' | 'failed' | 'crashed' | 'not-started';
@@ -26,11 +26,14 @@ export interface ResumableRun {
   maxSteps: number | null;
 }
 
-/** Read one run; null when it completed or has no checkpoint to continue from. */
-export function resumableRun(run: RunEntry): ResumableRun | null {
+/** Read one run (metrics.jsonl asynchronously: the extension host asks); null when it completed or has no checkpoint to continue from. */
+export async function resumableRunAsync(run: RunEntry): Promise<ResumableRun | null> {
   const checkpoints = listCheckpoints(run.dir);
   if (checkpoints.length === 0 || !run.config) return null;
-  const { events } = readMetricsFile(run.metricsFile);
+  return judgeRun(run, checkpoints[0].step, await readMetricsFileAsync(run.metricsFile));
+}
+
+function judgeRun(run: RunEntry, checkpointStep: number, { events }: MetricsFileContent): ResumableRun | null {
   const outcome = lastOutcome(events);
   if (outcome === 'completed') return null;
   let lastStep = 0;
@@ -38,17 +41,20 @@ export function resumableRun(run: RunEntry): ResumableRun | null {
     if (e.type === 'metrics') lastStep = Math.max(lastStep, e.row.step);
     else if (e.type === 'done') lastStep = Math.max(lastStep, e.step);
   }
-  const maxSteps = typeof run.config.max_steps === 'number' ? run.config.max_steps : null;
+  const maxSteps = typeof run.config?.max_steps === 'number' ? run.config.max_steps : null;
   if (outcome === 'stopped' && maxSteps !== null && lastStep >= maxSteps) return null; // stopped at its last step: nothing left
-  return { run, outcome, checkpointStep: checkpoints[0].step, lastStep, maxSteps };
+  return { run, outcome, checkpointStep, lastStep, maxSteps };
 }
 
-/** Resumable runs of a runs directory, newest first; `except` skips a live run. */
-export function listResumableRuns(runsDir: string, except: string | null = null): ResumableRun[] {
-  return listRuns(runsDir)
-    .filter((r) => r.name !== except)
-    .map(resumableRun)
-    .filter((r): r is ResumableRun => r !== null);
+/** Resumable runs of a runs directory, newest first; `except` skips a live run. Read asynchronously (Resume Training). */
+export async function listResumableRunsAsync(runsDir: string, except: string | null = null): Promise<ResumableRun[]> {
+  const out: ResumableRun[] = [];
+  for (const run of await listRunsAsync(runsDir)) {
+    if (run.name === except) continue;
+    const resumable = await resumableRunAsync(run);
+    if (resumable) out.push(resumable);
+  }
+  return out;
 }
 
 /** The trainer's command line to continue `runDir` (its config.json decides the rest); `maxSteps` extends the budget. */

@@ -142,7 +142,7 @@ export class ExperimentManager implements vscode.Disposable {
       });
       return;
     }
-    const headline = experimentHeadline(outDir);
+    const headline = await experimentHeadline(outDir);
     this.output.info(`Experiment ${live.name}: held-out reward accuracy ${headline ?? '(no summary)'}; ${resultsFile}`);
     if (openResults) {
       // Curves in the active column, the summary beside them: both visible at once.

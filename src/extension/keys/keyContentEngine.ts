@@ -4,10 +4,11 @@
 import * as vscode from 'vscode';
 import { PreferencePair, ReadIssue, isReadIssue, parsePreferenceLine } from '../../core/data';
 import {
-  Extractor, KeyDecoration, KeyDecorationCache, LineRange, PairKeyAnalysis, analyzePair, computeKeyDecorations,
+  Extractor, KeyDecoration, KeyDecorationCache, LineRange, PairKeyAnalysis, analyzePair, computeKeyDecorationsSliced,
   createExtractor,
 } from '../../core/keys';
 import { pairAtLine } from '../../core/runs/exampleDegrees';
+import { oneStep, runToEnd, SlicedWork } from '../../core/slicedWork';
 import { JsonArrayIndex, MAX_JSON_ARRAY_CHARS, ParsedJsonArray } from './jsonArrayIndex';
 import { preferenceLayout } from './preferenceDocument';
 import { KeyContentSettings, readKeyContentSettings } from './settings';
@@ -67,20 +68,25 @@ export class KeyContentEngine {
   /** Key decorations on the 0-based lines of `range` of a preference document. */
   /** `onNote`: lines whose highlights were capped or skipped, with the note to show there. */
   decorations(document: vscode.TextDocument, range: LineRange, onNote?: (line: number, note: string) => void): KeyDecoration[] {
+    return runToEnd(this.decorationsSliced(document, range, onNote));
+  }
+
+  /** `decorations` in slices (slicedWork.ts): JSONL lines are; a JSON array's records are one step (its size is capped). */
+  decorationsSliced(document: vscode.TextDocument, range: LineRange, onNote?: (line: number, note: string) => void): SlicedWork<KeyDecoration[]> {
     const layout = preferenceLayout(document);
     const { settings, extractor, lineCache } = this.profile(document.uri);
     if (layout === 'jsonl') {
-      return computeKeyDecorations(
+      return computeKeyDecorationsSliced(
         { lineCount: document.lineCount, getLine: (i) => document.lineAt(i).text },
         range,
         { extractor, maxKeys: settings.maxKeys, format: settings.format, cache: lineCache, onNote },
       );
     }
-    if (layout === 'json') {
+    return oneStep(() => {
+      if (layout !== 'json') return [];
       const parsed = this.jsonArrays.get(document, settings.format);
       return parsed ? this.arrayDecorations(document, parsed, range) : [];
-    }
-    return [];
+    });
   }
 
   /** The record on the 1-based `line` and its key analysis. */

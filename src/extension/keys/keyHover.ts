@@ -8,6 +8,8 @@ import { CommandId } from '../commandIds';
 import type { DegreeSource } from '../degrees/degreeSource';
 import { KeyContentEngine } from './keyContentEngine';
 import { codeSpan } from '../../core/keys/markdown';
+import { runInHostSlices } from './hostSlices';
+import { WorkCancelled } from '../../core/slicedWork';
 
 /** Internal command behind the hover's "Copy phrase" link (not in the palette). */
 export const COPY_KEY_PHRASE_COMMAND = 'spo.copyKeyPhrase';
@@ -44,11 +46,15 @@ export function keyHoverMarkdown(d: KeyDecoration, document: vscode.TextDocument
   return md;
 }
 
-/** The key decoration under `position`, if any (computed for that one line, cached by the engine). */
-export function keyDecorationAt(engine: KeyContentEngine, document: vscode.TextDocument, position: vscode.Position): KeyDecoration | undefined {
+/** The key decoration under `position`, if any (computed for that one line in slices, cached by the engine). */
+export async function keyDecorationAt(
+  engine: KeyContentEngine, document: vscode.TextDocument, position: vscode.Position, token?: vscode.CancellationToken,
+): Promise<KeyDecoration | undefined> {
   if (!engine.settingsFor(document.uri).highlightsEnabled) return undefined;
-  return engine.decorations(document, { first: position.line, last: position.line })
-    .find((d) => d.line - 1 === position.line && d.start <= position.character && position.character < d.end);
+  const found = await runInHostSlices(engine.decorationsSliced(document, { first: position.line, last: position.line }), {
+    cancelled: () => token?.isCancellationRequested === true || document.isClosed,
+  });
+  return found.find((d) => d.line - 1 === position.line && d.start <= position.character && position.character < d.end);
 }
 
 /** The hover text of a record away from its key phrases: its degrees and a link to the degree view. */
@@ -63,7 +69,10 @@ export class PreferenceHoverProvider implements vscode.HoverProvider {
   constructor(private readonly engine: KeyContentEngine, private readonly degrees: DegreeSource) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
-    const d = keyDecorationAt(this.engine, document, position);
+    const d = await keyDecorationAt(this.engine, document, position, token).catch((err: unknown) => {
+      if (err instanceof WorkCancelled) return undefined;
+      throw err;
+    });
     if (d) {
       const run = await this.degrees.runDegrees(document.fileName, false);
       if (token.isCancellationRequested) return undefined;

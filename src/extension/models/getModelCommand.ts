@@ -1,10 +1,13 @@
-// SPO: Get a Model — runs `spo model fetch … --json` as a child process (the extension host never
-// loads Python or TF.js) with a cancellable progress notification fed by the fetch's progress lines.
+// SPO: Get a Model — a model already in the cache is found and nothing is done; otherwise runs
+// `spo model fetch … --json` as a child process (the extension host never loads Python or TF.js) with a
+// cancellable progress notification fed by the fetch's progress lines.
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { CliProcess } from '../../core/runs';
-import { MODEL_CATALOGUE, isHubId, listFetchedModels } from '../../core/models/index';
-import type { FetchedModel } from '../../core/models/index';
+import {
+  MODEL_CATALOGUE, catalogueModel, hubFolderName, isHubId, listFetchedModels, modelsCacheDir, readFetchedModel,
+} from '../../core/models/index';
+import type { FetchedModel, FetchResult } from '../../core/models/index';
 import { CommandId } from '../commandIds';
 
 /** Scripted use (tests): fetch this catalogue name or Hub id without pickers. */
@@ -30,9 +33,27 @@ async function askModel(): Promise<string | undefined> {
   });
 }
 
-export async function getModelCommand(cliEntry: string, output: vscode.LogOutputChannel, options?: GetModelOptions): Promise<FetchedModel | undefined> {
+/** The cache folder `spo model fetch` would fill for `model` (a catalogue name or a Hub id), when it holds a fetched model. */
+function inCache(model: string): FetchedModel | undefined {
+  const folder = catalogueModel(model)?.name ?? (isHubId(model) ? hubFolderName(model) : undefined);
+  return folder ? readFetchedModel(path.join(modelsCacheDir(), folder)) : undefined;
+}
+
+function offerTraining(message: string): void {
+  void vscode.window.showInformationMessage(message, 'Train SPO').then((action) => {
+    if (action) void vscode.commands.executeCommand(CommandId.Train);
+  });
+}
+
+export async function getModelCommand(cliEntry: string, output: vscode.LogOutputChannel, options?: GetModelOptions): Promise<FetchResult | undefined> {
   const model = (options?.model ?? (await askModel()))?.trim();
   if (!model) return undefined;
+  const cached = inCache(model);
+  if (cached) {
+    output.info(`Getting model ${model}: already in the cache at ${cached.path}; nothing to do`);
+    offerTraining(`SPO: ${cached.name} is already in the cache at ${cached.path}`);
+    return { ...cached, fetched: false };
+  }
   const args = ['model', 'fetch', model, '--json'];
   output.info(`Getting model ${model}: node ${path.basename(cliEntry)} ${args.join(' ')}`);
   const proc = CliProcess.start({ entry: cliEntry, args, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
@@ -61,9 +82,6 @@ export async function getModelCommand(cliEntry: string, output: vscode.LogOutput
     return undefined;
   }
   const got = result;
-  const size = `${(got.size / 2 ** 20).toFixed(0)} MiB`;
-  void vscode.window.showInformationMessage(`SPO: ${got.name} is ready (${size}) at ${got.path}`, 'Train SPO').then((action) => {
-    if (action) void vscode.commands.executeCommand(CommandId.Train);
-  });
-  return got;
+  offerTraining(`SPO: ${got.name} is ready (${(got.size / 2 ** 20).toFixed(0)} MiB) at ${got.path}`);
+  return { ...got, fetched: true };
 }

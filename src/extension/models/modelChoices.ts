@@ -11,9 +11,13 @@ export interface ModelChoice {
   path: string;
 }
 
-function isModelFolder(dir: string): boolean {
-  return fs.existsSync(path.join(dir, 'tokenizer.json'))
-    && (fs.existsSync(path.join(dir, 'model.safetensors')) || fs.existsSync(path.join(dir, 'model.safetensors.index.json')));
+async function exists(file: string): Promise<boolean> {
+  return fs.promises.stat(file).then(() => true, () => false);
+}
+
+async function isModelFolder(dir: string): Promise<boolean> {
+  return await exists(path.join(dir, 'tokenizer.json'))
+    && (await exists(path.join(dir, 'model.safetensors')) || await exists(path.join(dir, 'model.safetensors.index.json')));
 }
 
 export async function modelChoices(): Promise<ModelChoice[]> {
@@ -22,7 +26,9 @@ export async function modelChoices(): Promise<ModelChoice[]> {
   }));
   const configs = await vscode.workspace.findFiles('**/config.json', '{**/node_modules/**,**/.spo/**,**/.git/**}', 200);
   const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const inWorkspace = configs.map((u) => path.dirname(u.fsPath)).filter(isModelFolder).sort().map((dir) => ({
+  const folders: string[] = [];
+  for (const dir of configs.map((u) => path.dirname(u.fsPath))) if (await isModelFolder(dir)) folders.push(dir);
+  const inWorkspace = folders.sort().map((dir) => ({
     label: `$(folder) ${path.basename(dir)}`, description: `in the workspace · ${root ? path.relative(root, dir) || '.' : dir}`, path: dir,
   }));
   return [...fetched, ...inWorkspace];

@@ -9,6 +9,7 @@ import { registerExperimentFeatures } from '../experiment/register';
 import { resumeCommand, ResumeCommandOptions } from './resumeCommand';
 import { RunManager } from './runManager';
 import { trainCommand, TrainCommandOptions } from './trainCommand';
+import { ModalConfirmer } from '../modalConfirm';
 
 let activeManager: RunManager | null = null;
 
@@ -22,6 +23,7 @@ export function registerTrainingFeatures(context: vscode.ExtensionContext, outpu
   activeManager = manager;
   const curves: CurvesContext = { extensionUri: context.extensionUri, manager, output, current: null, lastReport: null };
   const experiments = registerExperimentFeatures(context, output);
+  const modals = new ModalConfirmer();
 
   context.subscriptions.push(
     manager,
@@ -37,7 +39,8 @@ export function registerTrainingFeatures(context: vscode.ExtensionContext, outpu
       const runs = Array.isArray(arg?.runs) ? arg.runs.filter((r): r is string => typeof r === 'string') : undefined;
       CurvesPanel.createOrShow(curves, arg?.run ?? undefined, runs);
     }),
-    vscode.commands.registerCommand(CommandId.ResumeTraining, (options?: ResumeCommandOptions) => resumeCommand(manager, options)),
+    vscode.commands.registerCommand(CommandId.ResumeTraining, (options?: ResumeCommandOptions) => resumeCommand(manager, modals, options)),
+    ...modals.testHooks(),
     vscode.window.registerWebviewPanelSerializer(CURVES_VIEW_TYPE, new CurvesSerializer(curves)),
     { dispose: () => curves.current?.panel.dispose() },
   );

@@ -2,11 +2,12 @@
 // checkpoint, and continue it in place in the run manager. Refused in untrusted workspaces.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { listResumableRuns, ResumableRun, runDataFile, runOwnership } from '../../core/runs';
+import { listResumableRunsAsync, ResumableRun, runDataFile, runOwnershipAsync } from '../../core/runs';
 import { hasControlCharacters } from '../../core/fs/safeFiles';
 import { ConfigError, TrainConfig, resolveConfig } from '../../core/train/config';
 import { CommandId } from '../commandIds';
 import { RunManager } from './runManager';
+import { ModalConfirmer } from '../modalConfirm';
 import { preflight } from './preflight';
 import type { TrainCommandResult } from './trainCommand';
 
@@ -22,12 +23,12 @@ const OUTCOME_LABEL: Record<ResumableRun['outcome'], string> = {
   stopped: '$(debug-pause) stopped', failed: '$(error) failed', crashed: '$(warning) crashed', 'not-started': '$(circle-slash) never started',
 };
 
-export async function resumeCommand(manager: RunManager, options?: ResumeCommandOptions): Promise<TrainCommandResult | undefined> {
+export async function resumeCommand(manager: RunManager, modals: ModalConfirmer, options?: ResumeCommandOptions): Promise<TrainCommandResult | undefined> {
   const ready = await preflight(manager, { title: 'Resume Training', needsFolder: 'runs live in its .spo/runs' });
   if (!ready) return undefined;
   const { root, runsDir } = ready;
   // A name with control characters is a crafted folder (they would land in log lines and shells): never offered.
-  const resumable = listResumableRuns(runsDir).filter((r) => !hasControlCharacters(r.run.name));
+  const resumable = (await listResumableRunsAsync(runsDir)).filter((r) => !hasControlCharacters(r.run.name));
   let chosen: ResumableRun | undefined;
   if (options?.run) {
     chosen = resumable.find((r) => r.run.name === options.run);
@@ -55,11 +56,11 @@ export async function resumeCommand(manager: RunManager, options?: ResumeCommand
   }
   // A run folder this machine did not start (shipped in the repository, another user's) is continued only
   // after the user has seen where it really is.
-  const owner = runOwnership(chosen.run.dir);
+  const owner = await runOwnershipAsync(chosen.run.dir);
   if (!owner.own) {
-    const answer = await vscode.window.showWarningMessage(
+    const answer = await modals.ask(
       `Resume a run that is not this machine's own?`,
-      { modal: true, detail: `${owner.realPath}\n\n${owner.reasons.join('\n')}\n\nIt may have come with the repository. Resuming writes into this folder and trains with its config.json.` },
+      `${owner.realPath}\n\n${owner.reasons.join('\n')}\n\nIt may have come with the repository. Resuming writes into this folder and trains with its config.json.`,
       'Resume Anyway',
     );
     if (answer !== 'Resume Anyway') return undefined;

@@ -1,6 +1,6 @@
 // Issue 13 §3: highlighting has bounds. Before, one 20 MB line of a repeated phrase gave 806,600 decorations
 // (24 s of synchronous work) and `spo keys --json` wrote 151 MB for it. Now each phrase shows at most 100
-// occurrences and a line at most 1000 spans, with a note; lines past 1e6 characters are not highlighted.
+// occurrences and a line at most 1000 spans, with a note; lines past DISPLAY_LIMITS.lineChars (4e6) are not highlighted.
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { computeKeyDecorations, KeyDecorationCache } from '../../../src/core/keys/decorations';

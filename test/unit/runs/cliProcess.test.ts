@@ -43,7 +43,7 @@ describe('CliProcess with the real experiment CLI', () => {
     assert.deepEqual(runs.map((r) => r.name), ['exp-a/seed-1/dpo', 'exp-a/seed-1/dpo-spo', 'exp-a/seed-2/dpo', 'exp-a/seed-2/dpo-spo']);
     for (const r of runs) assert.equal(curveRunDir(r.name, null, experiments), r.dir);
     assert.deepEqual(listCurveRuns(path.join(tmp, 'no-runs'), experiments).map((r) => r.name), runs.map((r) => r.name));
-    assert.match(experimentHeadline(outDir) ?? '', /^dpo 0\.\d{3} ± 0\.\d{3} · dpo\+spo 0\.\d{3} ± 0\.\d{3}$/);
+    assert.match((await experimentHeadline(outDir)) ?? '', /^dpo 0\.\d{3} ± 0\.\d{3} · dpo\+spo 0\.\d{3} ± 0\.\d{3}$/);
     assert.ok(fs.existsSync(path.join(outDir, 'summary.md')));
     assert.equal(groupAlive(proc.pid!), false);
   });

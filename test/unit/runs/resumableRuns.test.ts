@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { TrainerEvent } from '../../../src/core/protocol';
-import { applyEvent, emptyHistory, historyFromEvents, lastOutcome, listResumableRuns, resumeArgs } from '../../../src/core/runs';
+import { applyEvent, emptyHistory, historyFromEvents, lastOutcome, listResumableRunsAsync, resumeArgs } from '../../../src/core/runs';
 
 const started = (): TrainerEvent => ({ type: 'started', runDir: 'r', runName: 'r', backend: 'cpu', backendNote: '', totalSteps: 10, config: {}, time: 0 });
 const row = (step: number, loss: number, evalRow = false): TrainerEvent =>
@@ -48,8 +48,8 @@ describe('resumable runs', () => {
     assert.equal(lastOutcome([started(), done('stopped', 1), started(), done('completed', 5)]), 'completed');
   });
 
-  it('lists stopped, crashed and failed runs with a complete checkpoint, newest first', () => {
-    const found = listResumableRuns(runsDir);
+  it('lists stopped, crashed and failed runs with a complete checkpoint, newest first', async () => {
+    const found = await listResumableRunsAsync(runsDir);
     assert.deepEqual(found.map((r) => [r.run.name, r.outcome, r.checkpointStep, r.lastStep]), [
       ['20261127-000006', 'crashed', 1, 2],
       ['20261127-000005', 'failed', 1, 1],
@@ -57,8 +57,8 @@ describe('resumable runs', () => {
       ['20261127-000001', 'stopped', 2, 2],
     ]);
     assert.equal(found[0].maxSteps, 10);
-    assert.deepEqual(listResumableRuns(runsDir, '20261127-000006').map((r) => r.run.name)[0], '20261127-000005');
-    assert.deepEqual(listResumableRuns(path.join(runsDir, 'missing')), []);
+    assert.deepEqual((await listResumableRunsAsync(runsDir, '20261127-000006')).map((r) => r.run.name)[0], '20261127-000005');
+    assert.deepEqual(await listResumableRunsAsync(path.join(runsDir, 'missing')), []);
   });
 
   it('builds the trainer command line', () => {
