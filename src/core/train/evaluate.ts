@@ -21,8 +21,9 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 /**
  * The `eval/`-prefixed row of step `step` over the pairs `evalIdx`; undefined when a stop request cut it
- * short. Each number is the mean over what it counts: head accuracies over that head's kept variants,
- * everything else over pairs.
+ * short. Each number is the mean over what it counts: a head's cross-entropy and accuracy over that head's
+ * kept variants of the whole eval set (as a training step takes them over the batch's: a batch where a head
+ * kept no variant adds nothing to it), everything else over pairs.
  */
 export async function evaluate(tf: TF, run: EvalRun, src: BatchSource, evalIdx: readonly number[], step: number): Promise<MetricsRow | undefined> {
   const sums: Record<string, number> = {};
@@ -35,7 +36,8 @@ export async function evaluate(tf: TF, run: EvalRun, src: BatchSource, evalIdx: 
     let m: StepMetrics = {};
     tf.tidy(() => { m = stepLoss(tf, run.policy, run.heads, input, run.settings).collect(); });
     for (const [k, v] of Object.entries(m)) {
-      const w = k.startsWith('spo/acc_pref') ? input.pref.length : k.startsWith('spo/acc_dispref') ? input.dispref.length : idx.length;
+      const w = k === 'spo/acc_pref' || k === 'loss/spo_pref' ? input.pref.length
+        : k === 'spo/acc_dispref' || k === 'loss/spo_dispref' ? input.dispref.length : idx.length;
       sums[k] = (sums[k] ?? 0) + v * w;
       weights[k] = (weights[k] ?? 0) + w;
     }
