@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type * as tfjs from '@tensorflow/tfjs';
-import type { CausalLM, TF, TextTokenizer } from '../model/types';
+import type { CausalLM, CausalLMConfig, TF, TextTokenizer } from '../model/types';
 import type { PreferencePair } from '../data/types';
 import type { TrainerEvent, TrainerPhase } from '../protocol/trainer';
 import { loadTf } from '../model/backend';
@@ -30,7 +30,6 @@ import { AdamW, ScheduleOptions } from './optim';
 import { StepSettings, referenceLogps } from './step';
 import { RUN_FILES, RunFolder } from './runFolder';
 import { HEADS_FILE, OPTIMIZER_FILE, TrainerState, chooseResumeCheckpoint, readFloatTensors, readTrainerState } from './checkpoint';
-import { assertStepFits } from './memoryBudget';
 import { HealthMonitor, HealthState } from './health';
 import { runSft } from './sft';
 
@@ -94,20 +93,20 @@ function resumeCheckpoint(run: RunFolder, log: RunIO['log']): string {
   return chosen.dir;
 }
 
-/** The tiny preset's tokenizer and policy: byte-level BPE trained on the training split, a fresh GPT-2. */
-function tinyModel(tf: TF, cfg: TrainConfig, pairs: readonly PreferencePair[], train: readonly number[], io: RunIO): { tokenizer: TextTokenizer; policy: CausalLM } {
+/** The tiny preset's tokenizer (byte-level BPE trained on the training split) and the config of its fresh GPT-2. */
+function tinyTokenizer(cfg: TrainConfig, pairs: readonly PreferencePair[], train: readonly number[], io: RunIO): { tokenizer: TextTokenizer; config: CausalLMConfig } {
   io.progress('tokenizer', 0, 1, null);
   const texts = train.flatMap((i) => [pairs[i].prompt.text, pairs[i].chosen.text, pairs[i].rejected.text]);
   const bpe = trainByteLevelBpe(texts, { vocabSize: cfg.tiny_vocab_size, modelMaxLength: cfg.tiny_context_length });
   const tokenizer = new HfTextTokenizer(bpe.tokenizerJson, bpe.tokenizerConfig);
   io.log('info', `tiny preset: byte-level BPE tokenizer with ${tokenizer.vocabSize} tokens (${bpe.merges} merges) trained on the training split`);
   const D = cfg.tiny_d_model;
-  const policy = createGpt2(tf, {
+  const config: CausalLMConfig = {
     architecture: 'gpt2', vocabSize: tokenizer.vocabSize, contextLength: cfg.tiny_context_length, dModel: D,
     nLayers: cfg.tiny_n_layers, nHeads: cfg.tiny_n_heads, nKvHeads: cfg.tiny_n_heads, dFf: 4 * D,
     tieWordEmbeddings: true, normEps: 1e-5, bosTokenId: tokenizer.bosTokenId, eosTokenId: tokenizer.eosTokenId,
-  }, cfg.seed, { namePrefix: 'policy' });
-  return { tokenizer, policy };
+  };
+  return { tokenizer, config };
 }
 
 /** SFT on prompt + chosen: the tiny preset's result is both the reference policy and the starting point. */
@@ -205,18 +204,17 @@ export async function setupRun(run: RunFolder, cfg: TrainConfig, resume: boolean
   const needsRef = usesReference(loss);
   const refInMemory = needsRef && !cfg.precompute_ref_log_probs;
   const weightsDir = checkpoint ?? cfg.model;
-  let template: ChatTemplate | undefined;
-  if (weightsDir) {
-    // Before any weight is allocated: a step that cannot fit the wasm heap is refused in numbers.
-    const refusal = trainingRefusal(readHfConfigFile(weightsDir), {
-      batchSize: cfg.per_device_train_batch_size, maxLength: cfg.max_length, spo: spoOn, reference: refInMemory,
-    }, backend);
-    if (refusal) throw new Error(refusal);
-    template = loadChatTemplate(weightsDir);
-  }
-  const { tokenizer, policy } = weightsDir
-    ? { tokenizer: loadTokenizer(weightsDir), policy: loadCausalLM(tf, weightsDir, { namePrefix: 'policy' }) }
-    : tinyModel(tf, cfg, pairs, split.train, io);
+  const tiny = weightsDir ? null : tinyTokenizer(cfg, pairs, split.train, io);
+  const modelConfig = tiny ? tiny.config : readHfConfigFile(weightsDir!);
+  // Before any weight is allocated: a step that cannot fit the backend is refused in numbers.
+  const refusal = trainingRefusal(modelConfig, {
+    batchSize: cfg.per_device_train_batch_size, maxLength: Math.min(cfg.max_length, modelConfig.contextLength), spo: spoOn, reference: refInMemory,
+  }, backend);
+  if (refusal) throw new Error(`${weightsDir ?? 'the tiny preset'}: ${refusal}`);
+  const template: ChatTemplate | undefined = weightsDir ? loadChatTemplate(weightsDir) : undefined;
+  const { tokenizer, policy } = tiny
+    ? { tokenizer: tiny.tokenizer, policy: createGpt2(tf, tiny.config, cfg.seed, { namePrefix: 'policy' }) }
+    : { tokenizer: loadTokenizer(weightsDir!), policy: loadCausalLM(tf, weightsDir!, { namePrefix: 'policy' }) };
   run.writeFile(RUN_FILES.tokenizer, JSON.stringify(tokenizer.toJSON()));
   const padId = tokenizer.eosTokenId ?? 0;
   const maxLen = Math.min(cfg.max_length, policy.config.contextLength);
@@ -231,9 +229,6 @@ export async function setupRun(run: RunFolder, cfg: TrainConfig, resume: boolean
   const encoded = pairs.map((p, i) => encodeResponses(i, p.chosen.text, p.rejected.text));
   const chatPairs = messagesOf.filter(Boolean).length;
   if (chatPairs) io.log('info', `${chatPairs} of ${pairs.length} pairs formatted with the model's chat template`);
-  // Before the first forward pass allocates anything big: refuse a step that cannot fit, with the numbers.
-  const longest = encoded.reduce((m, e) => Math.max(m, e.chosen.ids.length, e.rejected.ids.length), 1);
-  assertStepFits(policy.config, { pairs: cfg.per_device_train_batch_size, tokens: longest, reference: refInMemory }, backend, weightsDir ?? 'the tiny preset');
   if (!weightsDir && cfg.tiny_sft_steps > 0) await tinySft(tf, policy, split.train.map((i) => encoded[i].chosen), cfg, padId, io);
 
   // ---- heads, optimizer; then what a new run makes and a resume reads back: reference and state ----
