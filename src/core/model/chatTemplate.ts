@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Template } from '@huggingface/jinja';
 import type { TextTokenizer } from './types';
-import { EncodedPair, truncatePair } from './logprobs';
+import { EncodedPair, commonPrefixLength, truncatePair } from './logprobs';
 import { TOKENIZER_CONFIG_FILE } from './tokenizer';
 
 export const CHAT_TEMPLATE_FILE = 'chat_template.jinja';
@@ -58,12 +58,6 @@ export function loadChatTemplate(dir: string): ChatTemplate | undefined {
   let source = config.chat_template;
   if (Array.isArray(source)) source = (source as Json[]).find((t) => t.name === 'default')?.template;
   return typeof source === 'string' && source ? new ChatTemplate(source, special) : undefined;
-}
-
-function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
-  let n = 0;
-  while (n < a.length && n < b.length && a[n] === b[n]) n++;
-  return n;
 }
 
 /**

@@ -14,15 +14,30 @@ export interface EncodedPair {
 }
 
 /**
- * Tokenize prompt and response separately and concatenate (no EOS; BOS only when the tokenizer adds
- * one). Truncation to maxLen: drop prompt tokens from the left first (keeping the BOS, or the last
- * prompt token, so the first response token still has context and gets scored), then cut the
- * response from the right.
+ * TRL DPOTrainer's tokenization of a plain-text pair (docs/engine-contract.md, "Step-1 parity"):
+ * tokenize(prompt) and tokenize(prompt + response), the response being the tokens after their common
+ * prefix, followed by EOS when the tokenizer has one (TRL's add_eos), so the model is also scored on
+ * ending the response. BOS comes first only when the tokenizer adds one. Truncation to maxLen: drop
+ * prompt tokens from the left first (keeping the BOS, or the last prompt token, so the first response
+ * token still has context and gets scored), then cut the response from the right (EOS first).
  */
 export function encodePair(tokenizer: TextTokenizer, prompt: string, response: string, maxLen: number): EncodedPair {
   const hasBos = Boolean(tokenizer.addsBos && tokenizer.bosTokenId !== undefined);
-  const promptIds = [...(hasBos ? [tokenizer.bosTokenId!] : []), ...tokenizer.encode(prompt)];
-  return truncatePair(promptIds, tokenizer.encode(response), maxLen, hasBos);
+  const bos = hasBos ? [tokenizer.bosTokenId!] : [];
+  const promptIds = [...bos, ...tokenizer.encode(prompt)];
+  const fullIds = [...bos, ...tokenizer.encode(prompt + response)];
+  const n = commonPrefixLength(promptIds, fullIds);
+  const responseIds = fullIds.slice(n);
+  const eos = tokenizer.eosTokenId;
+  if (eos !== undefined && responseIds[responseIds.length - 1] !== eos) responseIds.push(eos);
+  return truncatePair(promptIds.slice(0, n), responseIds, maxLen, hasBos);
+}
+
+/** How many leading ids two sequences share: where a prompt's tokens end inside prompt + response. */
+export function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
 }
 
 /** Prompt then response ids, cut to maxLen by encodePair's policy; `keepBos` keeps the prompt's first token. */

@@ -1,10 +1,13 @@
 // How much memory the TF.js engine needs for a model, worked out from config.json before anything is
-// allocated, so a model that cannot fit is refused with numbers instead of dying in wasm's Aborted().
+// allocated, so a model that cannot fit is refused with numbers instead of dying in wasm's Aborted() or
+// in swap. A model folder from a repository can ask for anything (vocabulary 3e6 with d 4 is a 48 MB file
+// whose logits need hundreds of GB); this is the one estimate the trainer checks.
 //
 // The per-token coefficients were measured with tf.profile (peak bytes of a forward + backward of the
 // response log-probs, wasm backend, Llama layouts of d 64–128, 2–4 layers, vocab 1000–8000, T 64–128)
 // and rounded up; test/unit/model/memory.test.ts re-measures one configuration and checks the
 // estimate stays above the measurement and within 1.6× of it.
+import * as os from 'os';
 import type { CausalLMConfig } from './types';
 import { SCORE_BATCH_TOKENS, SCORE_VOCAB_CHUNK } from './logprobs';
 
@@ -81,24 +84,35 @@ export function backendHeapBytes(backend: string): number | undefined {
 }
 
 /**
- * A refusal in numbers when a training step cannot fit the backend's heap, else undefined. Says what
- * would fit: the longest max_length at batch 1, or that the weights alone do not.
+ * What a training step may use: wasm32's heap, else the machine's memory (tfjs-node, cpu). The
+ * refusal names it.
+ */
+export function trainingBudget(backend: string): { bytes: number; name: string } {
+  const heap = backendHeapBytes(backend);
+  if (heap !== undefined) return { bytes: heap, name: `${gib(heap)} heap` };
+  const ram = os.totalmem();
+  return { bytes: ram, name: `machine's ${gib(ram)} of memory` };
+}
+
+/**
+ * A refusal in numbers when a training step cannot fit the backend (`trainingBudget`), else undefined.
+ * Says what would fit: the longest max_length at batch 1, or that the weights alone do not.
  */
 export function trainingRefusal(c: CausalLMConfig, s: TrainingShape, backend: string): string | undefined {
-  const heap = backendHeapBytes(backend);
-  if (heap === undefined) return undefined;
+  const budget = trainingBudget(backend);
   const m = estimateTrainingMemory(c, s);
-  if (m.totalBytes <= heap) return undefined;
+  if (m.totalBytes <= budget.bytes) return undefined;
   const what = `${(m.parameters / 1e6).toFixed(1)}M parameters, batch ${s.batchSize}, max_length ${s.maxLength}${s.spo ? ', SPO variant rows' : ''}`;
   const head = `cannot train on the ${backend} backend: the estimate is ${gib(m.totalBytes)} (weights, gradients, Adam and reference ${gib(m.weightBytes)}` +
-    ` + activations of ${m.sequences} sequences ${gib(m.activationBytes)}) for ${what}, over the ${gib(heap)} heap.`;
-  if (m.weightBytes >= heap) return `${head} The weights alone do not fit: use the torch engine (engine: torch).`;
+    ` + activations of ${m.sequences} sequences over a vocabulary of ${c.vocabSize.toLocaleString('en-US')} ${gib(m.activationBytes)}) for ${what}, over the ${budget.name}.`;
+  if (m.weightBytes >= budget.bytes) return `${head} The weights alone do not fit: use the torch engine (engine: torch).`;
   let fit = 0;
   for (let T = 8; T <= s.maxLength; T += 8) {
-    if (estimateTrainingMemory(c, { ...s, batchSize: 1, maxLength: T }).totalBytes <= heap) fit = T;
+    if (estimateTrainingMemory(c, { ...s, batchSize: 1, maxLength: T }).totalBytes <= budget.bytes) fit = T;
   }
   const hint = fit > 0 ? `At batch 1 the longest max_length that fits is about ${fit}` : 'Not even batch 1 with max_length 8 fits';
-  return `${head} ${hint}; or use the torch engine (engine: torch), or a native backend (tfjs-node) that is bounded by RAM.`;
+  const native = backendHeapBytes(backend) !== undefined ? ', or a native backend (tfjs-node) that is bounded by RAM' : '';
+  return `${head} ${hint}; or use the torch engine (engine: torch)${native}.`;
 }
 
 /** A refusal when even scoring cannot fit the backend's heap (the weights are most of it). */

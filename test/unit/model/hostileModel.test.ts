@@ -11,7 +11,7 @@ import { parseHfConfig } from '../../../src/core/model/hfConfig';
 import { HfTextTokenizer, loadTokenizer } from '../../../src/core/model/tokenizer';
 import { trainByteLevelBpe } from '../../../src/core/model/bpeTrainer';
 import { nestedQuantifier } from '../../../src/core/model/regexGuard';
-import { assertStepFits, parameterCount } from '../../../src/core/train/memoryBudget';
+import { parameterCount, trainingRefusal } from '../../../src/core/model/memory';
 import { generateDemoPairs } from '../../../src/core/data/demoData';
 import { resolveConfig } from '../../../src/core/train/config';
 import { train } from '../../../src/core/train/trainer';
@@ -89,9 +89,10 @@ describe('memory estimate before allocating', () => {
     assert.ok(Math.abs(parameterCount(huge) * 4 / 1e6 - 48) < 1, String(parameterCount(huge)));
   });
   it('refuses vocabulary 3e6 at batch 8 × 64 tokens on wasm, with the numbers', () => {
-    assert.throws(() => assertStepFits(huge, { pairs: 8, tokens: 64, reference: true }, 'wasm', 'repo/model'),
-      /repo\/model: a training step needs at least [\d.]+ GB .*logits [\d.]+ GB for 16 rows × 64 tokens × vocabulary 3,000,000.*wasm backend's [\d.]+ GB/);
-    assert.doesNotThrow(() => assertStepFits({ ...huge, vocabSize: 300 }, { pairs: 8, tokens: 64, reference: true }, 'wasm', 'repo/model'));
+    const shape = { batchSize: 8, maxLength: 64, spo: false, reference: true };
+    assert.match(trainingRefusal(huge, shape, 'wasm') ?? '',
+      /^cannot train on the wasm backend: the estimate is [\d.]+ GiB .*activations of 16 sequences over a vocabulary of 3,000,000 [\d.]+ GiB\) for 12\.0M parameters, batch 8, max_length 64, over the 4\.00 GiB heap\./);
+    assert.equal(trainingRefusal({ ...huge, vocabSize: 300 }, shape, 'wasm'), undefined);
   });
 
   let dir: string;
@@ -114,8 +115,8 @@ describe('memory estimate before allocating', () => {
     const events: string[] = [];
     await assert.rejects(
       train({ config, runDir: path.join(dir, 'run'), hooks: { onEvent: (e) => { if (e.type === 'metrics' || e.type === 'progress') events.push(e.type); } } }),
-      // The trainer's first check, from config.json before the weights load (memoryEstimate), names the numbers.
-      /cannot train on the wasm backend: the estimate is [\d.]+ GiB .*12\.0M parameters.*over the [\d.]+ GiB heap/,
+      // The trainer's one check, from config.json before the weights load, names the folder and the numbers.
+      /model: cannot train on the wasm backend: the estimate is [\d.]+ GiB .*12\.0M parameters.*over the [\d.]+ GiB heap/,
     );
     assert.deepEqual(events, [], 'no phase started');
     assert.ok(Date.now() - t0 < 30_000);

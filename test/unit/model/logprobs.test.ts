@@ -7,10 +7,10 @@ import {
   scoreEncoded, TextTokenizer, CausalLMConfig,
 } from '../../../src/core/model';
 
-/** One token per character (code unit), so expected ids and lengths are obvious. */
-function charTokenizer(addsBos: boolean): TextTokenizer {
+/** One token per character (code unit), so expected ids and lengths are obvious; no EOS unless given. */
+function charTokenizer(addsBos: boolean, eosTokenId?: number): TextTokenizer {
   return {
-    vocabSize: 128, eosTokenId: 1, bosTokenId: 2, addsBos,
+    vocabSize: 128, eosTokenId, bosTokenId: 2, addsBos,
     encode: (t) => [...t].map((c) => c.charCodeAt(0) % 128),
     encodeWithOffsets: (t) => ({ ids: [...t].map((c) => c.charCodeAt(0) % 128), offsets: [...t].map((_, i) => [i, i + 1] as [number, number]) }),
     decode: (ids) => String.fromCharCode(...ids),
@@ -43,6 +43,26 @@ test('truncation drops the prompt from the left first, then the response from th
   assert.deepEqual(c.ids, [2, 102, 120, 121, 122], 'BOS survives prompt truncation');
   assert.deepEqual(c.truncated, { prompt: 5, response: 0 });
   assert.throws(() => encodePair(tk, 'a', 'b', 1), /maxLen must be at least 2/);
+});
+
+test('encodePair tokenizes as TRL: prompt, prompt + response split where they diverge, then EOS', () => {
+  const e = encodePair(charTokenizer(false, 1), 'abc', 'xy', 10);
+  assert.deepEqual(e.ids, [97, 98, 99, 120, 121, 1]);
+  assert.deepEqual([e.responseStart, e.responseEnd], [3, 6]);
+  // Truncation cuts the response from the right, EOS first.
+  assert.deepEqual(encodePair(charTokenizer(false, 1), 'abc', 'xyz', 6).ids, [98, 99, 120, 121, 122, 1]);
+  assert.deepEqual(encodePair(charTokenizer(false, 1), 'a', 'xyz', 3).ids, [97, 120, 121]);
+  // A response that already ends with EOS gets no second one.
+  const withEos: TextTokenizer = { ...charTokenizer(false, 1), encode: (t) => [...t].map((c) => (c === '$' ? 1 : c.charCodeAt(0) % 128)) };
+  assert.deepEqual(encodePair(withEos, 'a', 'b$', 10).ids, [97, 98, 1]);
+  // '::' is one token: tokenized together, the prompt's last ':' belongs to the response, as in TRL.
+  const merging: TextTokenizer = {
+    ...charTokenizer(false, 1),
+    encode: (t) => t.split(/(::)/).filter(Boolean).flatMap((part) => (part === '::' ? [99] : [...part].map((c) => c.charCodeAt(0) % 128))),
+  };
+  const m = encodePair(merging, 'a:', ':b', 10);
+  assert.deepEqual(m.ids, [97, 99, 98, 1]);
+  assert.equal(m.responseStart, 1);
 });
 
 test('padBatch right-pads and builds the response mask', () => {

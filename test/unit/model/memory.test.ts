@@ -1,6 +1,7 @@
 // The TF.js memory estimate against a measurement (tf.profile's peak bytes of a forward + backward on
 // wasm), and the refusal it gives for SmolLM2-135M's shape instead of wasm's Aborted().
 import { test } from 'node:test';
+import * as os from 'os';
 import assert from 'node:assert/strict';
 import { loadTf, createCausalLM, responseLogProbs, CausalLMConfig } from '../../../src/core/model';
 import { estimateTrainingMemory, parameterCount, trainActivationBytes, trainingRefusal, describeScoringMemory, WASM_HEAP_BYTES } from '../../../src/core/model/memory';
@@ -47,7 +48,12 @@ test('SmolLM2-135M: training on wasm is refused with numbers; scoring fits', () 
   const refusal = trainingRefusal(SMOLLM2_135M, shape, 'wasm');
   assert.match(refusal ?? '', /^cannot train on the wasm backend: the estimate is [\d.]+ GiB .* 134\.5M parameters, batch 2, max_length 256, SPO variant rows, over the 4\.00 GiB heap\./);
   assert.match(refusal ?? '', /At batch 1 the longest max_length that fits is about \d+|Not even batch 1/);
-  assert.equal(trainingRefusal(SMOLLM2_135M, shape, 'tensorflow'), undefined); // RAM-bound backends are not refused here
+  // RAM-bound backends are bounded by the machine's memory, and their refusal says so.
+  const native = trainingRefusal(SMOLLM2_135M, shape, 'tensorflow');
+  assert.equal(native === undefined, m.totalBytes <= os.totalmem());
+  const hostile = trainingRefusal({ ...SMOLLM2_135M, vocabSize: 3e7 }, shape, 'tensorflow');
+  assert.match(hostile ?? '', /^cannot train on the tensorflow backend: .* over the machine's [\d.]+ GiB of memory\./);
+  assert.doesNotMatch(hostile ?? '', /native backend/);
   assert.equal(describeScoringMemory(SMOLLM2_135M, 'wasm').refusal, undefined);
   const big = { ...SMOLLM2_135M, dModel: 2048, nHeads: 32, nKvHeads: 32, dFf: 8192, nLayers: 24 };
   assert.match(describeScoringMemory(big, 'wasm').refusal ?? '', /cannot score on the wasm backend: \d+\.\dM parameters/);
