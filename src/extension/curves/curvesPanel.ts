@@ -97,7 +97,7 @@ export class CurvesPanel {
           return;
         }
         if (added.rows.length || added.alerts.length || event.type === 'done' || event.type === 'progress') {
-          this.post({ type: 'append', run, rows: added.rows, alerts: added.alerts, status: history.status, totalSteps: history.totalSteps });
+          this.post({ type: 'append', run, rows: added.rows, splits: added.splits, alerts: added.alerts, status: history.status, totalSteps: history.totalSteps });
         }
       }),
     );
@@ -163,7 +163,7 @@ export class CurvesPanel {
       return;
     }
     const h = update.history;
-    this.post({ type: 'append', run: update.run, rows: update.rows, alerts: update.alerts, status: h.status, totalSteps: h.totalSteps });
+    this.post({ type: 'append', run: update.run, rows: update.rows, splits: update.splits, alerts: update.alerts, status: h.status, totalSteps: h.totalSteps });
   }
 
   private select(runs: string[]): void {
@@ -201,7 +201,7 @@ export class CurvesPanel {
       } else {
         history = historyFromEvents(name, []);
       }
-      out.push({ name, status: history.status, totalSteps: history.totalSteps, rows: history.rows, alerts: history.alerts });
+      out.push({ name, status: history.status, totalSteps: history.totalSteps, rows: history.rows, splits: history.splits, alerts: history.alerts });
     }
     this.follower.retain(this.view.selected.filter((n) => n !== live));
     return out;
