@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import {
-  checkExperimentName, checkNumberField, EXPERIMENT_SWEEPS, ExperimentRequest, ExperimentSweepKey, newExperimentName,
+  checkExperimentName, checkNumberField, EXPERIMENT_FILES, EXPERIMENT_SWEEPS, ExperimentRequest, ExperimentSweepKey, newExperimentName,
 } from '../../core/runs';
 import { checkValue, DEFAULT_CONFIG, keySpec, numericLimits } from '../../core/train/spec';
 import { jobPreflight } from '../training/preflight';
@@ -78,7 +78,7 @@ function checkRequest(req: ExperimentRequest): string | null {
   const badSteps = req.max_steps === null ? null : checkValue(keySpec('max_steps'), req.max_steps);
   if (badSteps) return `max_steps ${badSteps}, got ${req.max_steps}`;
   if (req.model && !fs.existsSync(path.join(req.model, 'config.json'))) return `model folder ${req.model} has no config.json (expected a Hugging Face model folder)`;
-  if (fs.existsSync(path.join(req.outDir, 'results.json'))) return `${req.outDir} already holds an experiment (results.json); pick another name`;
+  if (fs.existsSync(path.join(req.outDir, EXPERIMENT_FILES.results))) return `${req.outDir} already holds an experiment (${EXPERIMENT_FILES.results}); pick another name`;
   return null;
 }
 
