@@ -27,7 +27,7 @@ export interface CliExit {
 }
 
 export class CliProcess {
-  private readonly process: ChildProcessClient;
+  private readonly client: ChildProcessClient;
   private readonly termGraceMs: number;
   private readonly groupKill: boolean;
   private cancelled = false;
@@ -49,8 +49,8 @@ export class CliProcess {
       windowsHide: true,
     });
     // The jobs of a crashed CLI could outlive it: end what is left of the group.
-    this.process = new ChildProcessClient(child, { tailLines: options.tailLines, beforeExit: () => this.signalGroup('SIGKILL') });
-    this.exited = this.process.exited.then((exit) => ({ ...exit, cancelled: this.cancelled }));
+    this.client = new ChildProcessClient(child, { tailLines: options.tailLines, beforeExit: () => this.signalGroup('SIGKILL') });
+    this.exited = this.client.exited.then((exit) => ({ ...exit, cancelled: this.cancelled }));
   }
 
   static start(options: CliProcessOptions): CliProcess {
@@ -58,19 +58,19 @@ export class CliProcess {
   }
 
   get pid(): number | undefined {
-    return this.process.pid;
+    return this.client.pid;
   }
 
   get running(): boolean {
-    return this.process.running;
+    return this.client.running;
   }
 
   get lastLines(): string[] {
-    return this.process.tail.snapshot();
+    return this.client.tail.snapshot();
   }
 
   onLine(listener: (line: OutputLine) => void): () => void {
-    return this.process.output.on(listener);
+    return this.client.output.on(listener);
   }
 
   /** End the job and everything it forked: SIGTERM to the group, SIGKILL after the grace period. */
@@ -78,7 +78,7 @@ export class CliProcess {
     if (!this.running) return this.exited;
     this.cancelled = true;
     this.signalGroup('SIGTERM');
-    if (!this.killScheduled) this.process.after(this.termGraceMs, () => this.signalGroup('SIGKILL'));
+    if (!this.killScheduled) this.client.after(this.termGraceMs, () => this.signalGroup('SIGKILL'));
     this.killScheduled = true;
     return this.exited;
   }
@@ -91,11 +91,11 @@ export class CliProcess {
   }
 
   private signalGroup(signal: NodeJS.Signals): void {
-    const pid = this.process.pid;
+    const pid = this.client.pid;
     if (pid === undefined) return;
     try {
       if (this.groupKill) process.kill(-pid, signal);
-      else if (this.running) this.process.child.kill(signal);
+      else if (this.running) this.client.child.kill(signal);
     } catch {
       // ESRCH: the group is already gone.
     }

@@ -34,7 +34,7 @@ export interface TrainerExit {
 
 export class TrainerProcess {
   private readonly child: ChildProcess;
-  private readonly process: ChildProcessClient;
+  private readonly client: ChildProcessClient;
   private readonly events = new Listeners<TrainerEvent>();
   private readonly stopGraceMs: number;
   private readonly termGraceMs: number;
@@ -55,17 +55,17 @@ export class TrainerProcess {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    this.process = new ChildProcessClient(this.child, { tailLines: options.tailLines });
+    this.client = new ChildProcessClient(this.child, { tailLines: options.tailLines });
     this.child.on('message', (msg) => {
       if (!isTrainerEvent(msg)) return;
       this.lastEventValue = msg;
       // A forked trainer prints no event lines: keep them in the tail, so a crash report shows what happened last.
       const line = describeEvent(msg);
-      if (line !== null) this.process.tail.push(line);
+      if (line !== null) this.client.tail.push(line);
       if (msg.type === 'done') this.doneEvent = msg;
       this.events.fire(msg);
     });
-    this.exited = this.process.exited.then(({ code, signal, lastLines }) => {
+    this.exited = this.client.exited.then(({ code, signal, lastLines }) => {
       const byUs = this.escalation === 'sigterm' || this.escalation === 'sigkill';
       const crashed = !byUs && (code !== 0 || signal !== null || this.doneEvent?.reason === 'failed');
       return { code, signal, done: this.doneEvent, crashed, stoppedBy: this.escalation, lastLines };
@@ -77,11 +77,11 @@ export class TrainerProcess {
   }
 
   get pid(): number | undefined {
-    return this.process.pid;
+    return this.client.pid;
   }
 
   get running(): boolean {
-    return this.process.running;
+    return this.client.running;
   }
 
   get lastEvent(): TrainerEvent | null {
@@ -89,7 +89,7 @@ export class TrainerProcess {
   }
 
   get lastLines(): string[] {
-    return this.process.tail.snapshot();
+    return this.client.tail.snapshot();
   }
 
   onEvent(listener: (event: TrainerEvent) => void): () => void {
@@ -97,7 +97,7 @@ export class TrainerProcess {
   }
 
   onOutput(listener: (line: OutputLine) => void): () => void {
-    return this.process.output.on(listener);
+    return this.client.output.on(listener);
   }
 
   /** Graceful stop: ask for a checkpoint + exit, then SIGTERM after the grace period, then SIGKILL. */
@@ -111,7 +111,7 @@ export class TrainerProcess {
     } catch {
       this.escalate();
     }
-    this.process.after(this.stopGraceMs, () => this.escalate());
+    this.client.after(this.stopGraceMs, () => this.escalate());
     return this.exited;
   }
 
@@ -129,7 +129,7 @@ export class TrainerProcess {
         // the channel is gone: the timer below ends it
       }
     }
-    this.process.after(graceMs, () => this.kill());
+    this.client.after(graceMs, () => this.kill());
     return this.exited;
   }
 
@@ -149,6 +149,6 @@ export class TrainerProcess {
     if (!this.running) return;
     this.escalation = 'sigterm';
     this.child.kill('SIGTERM');
-    this.process.after(this.termGraceMs, () => this.kill());
+    this.client.after(this.termGraceMs, () => this.kill());
   }
 }
