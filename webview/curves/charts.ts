@@ -1,7 +1,7 @@
 // One uPlot chart per metric: every drawn run in its own colour, its train series (raw + smoothed)
-// and its eval series (`eval/<metric>`, dashed), on a shared step axis.
+// and its eval series (rows of the eval split, whose metric is named `eval/<metric>`; dashed), on a shared step axis.
 import uPlot from 'uplot';
-import type { MetricsRow } from '../../src/core/protocol';
+import type { MetricsRow, MetricsSplit } from '../../src/core/protocol';
 import { emaSmooth } from './smoothing';
 import { ChartTheme, withAlpha } from './theme';
 
@@ -26,6 +26,8 @@ export const CHART_METRICS: Array<{ key: string; title: string }> = [
 export interface RunRows {
   name: string;
   rows: MetricsRow[];
+  /** `splits[i]` is the split of `rows[i]` (from its metrics event, as the host sends it). */
+  splits: MetricsSplit[];
 }
 
 export interface ChartOptions {
@@ -53,10 +55,6 @@ function fewPoints(u: uPlot, seriesIdx: number): boolean {
   return true;
 }
 
-function isEval(row: MetricsRow): boolean {
-  return Object.keys(row).some((k) => k.startsWith('eval/'));
-}
-
 function value(row: MetricsRow, key: string): number | null {
   const v = row[key] as number | null | undefined;
   return v === undefined ? null : v === null ? NaN : v; // JSON writes NaN as null: keep it a NaN point
@@ -73,15 +71,15 @@ export function buildChartData(metric: string, runs: RunRows[], opts: ChartOptio
   const perRun = runs.map((run) => {
     const train = new Map<number, number | null>();
     const evals = new Map<number, number | null>();
-    for (const row of run.rows) {
-      if (isEval(row)) {
+    run.rows.forEach((row, i) => {
+      if (run.splits[i] === 'eval') {
         const v = value(row, `eval/${metric}`);
         if (v !== null) evals.set(row.step, v);
       } else {
         const v = value(row, metric);
         if (v !== null) train.set(row.step, v);
       }
-    }
+    });
     for (const s of train.keys()) steps.add(s);
     for (const s of evals.keys()) steps.add(s);
     return { run, train, evals };

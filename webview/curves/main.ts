@@ -117,6 +117,7 @@ class CurvesView {
       const run = this.model.runs.find((r) => r.name === message.run);
       if (!run) return;
       run.rows.push(...message.rows);
+      run.splits.push(...message.splits);
       run.alerts.push(...message.alerts);
       run.status = message.status;
       run.totalSteps = message.totalSteps;

@@ -1,6 +1,6 @@
 // Messages between the Training Curves panel host (extension) and its webview (webview/curves).
 // Host→webview notifications and webview→host commands are distinct unions; `CurvesViewState` is what the webview persists.
-import type { AlertCode, MetricsRow } from './trainer';
+import type { AlertCode, MetricsRow, MetricsSplit } from './trainer';
 
 /** A training-health alert shown above the charts (from trainer `alert` events or computed from the rows). */
 export interface CurvesAlert {
@@ -21,7 +21,10 @@ export interface CurvesRun {
   name: string;
   status: RunStatus;
   totalSteps: number | null;
+  /** Train and eval rows in the order logged. */
   rows: MetricsRow[];
+  /** `splits[i]` is the split `rows[i]` was measured on (its metrics event's `split`). */
+  splits: MetricsSplit[];
   alerts: CurvesAlert[];
 }
 
@@ -41,8 +44,8 @@ export type CurvesNotification =
    * run manager's own run (it can be stopped from the panel); `running` every available run still training, wherever started.
    */
   | { type: 'runs'; available: string[]; runs: CurvesRun[]; live: string | null; view: CurvesViewState; running?: string[] }
-  /** New rows/alerts of a drawn run (live training). */
-  | { type: 'append'; run: string; rows: MetricsRow[]; alerts: CurvesAlert[]; status: RunStatus; totalSteps: number | null }
+  /** New rows (with their splits, parallel) and alerts of a drawn run (live training). */
+  | { type: 'append'; run: string; rows: MetricsRow[]; splits: MetricsSplit[]; alerts: CurvesAlert[]; status: RunStatus; totalSteps: number | null }
   /** Ask the webview to render its charts to one PNG and send it back (`pngData`). */
   | { type: 'requestPng' };
 

@@ -17,13 +17,13 @@ export interface ExperimentRequest {
   /** Output folder (`<workspace>/.spo/experiments/<name>`); run folders go to `<outDir>/runs`. */
   outDir: string;
   seeds: number;
-  /** Alignment steps per run; null = the trainer's default. */
-  steps: number | null;
+  /** Alignment steps per run (the training spec's `max_steps`); null = the trainer's default. */
+  max_steps: number | null;
   sweep: { key: ExperimentSweepKey; values: number[] } | null;
   /** HF model folder, or null for the tiny preset. */
   model?: string | null;
-  /** Use only the first N pairs (0 or absent = all). */
-  maxPairs?: number;
+  /** Use only the first N pairs (the spec's `max_pairs`; 0 or absent = all). */
+  max_pairs?: number;
   /** Trainer config keys passed as `--set KEY=VALUE` (e.g. `tiny_d_model`). */
   overrides?: Record<string, unknown>;
 }
@@ -31,10 +31,10 @@ export interface ExperimentRequest {
 /** The CLI's argv after `experiment` (the bundled CLI's `main` takes `['experiment', ...this]`). */
 export function experimentArgs(req: ExperimentRequest): string[] {
   const args = ['spo-vs-dpo', '--data', req.data, '--out', req.outDir, '--seeds', String(req.seeds)];
-  if (req.steps !== null) args.push('--max-steps', String(req.steps));
+  if (req.max_steps !== null) args.push('--max-steps', String(req.max_steps));
   if (req.sweep) args.push('--sweep', `${req.sweep.key}=${req.sweep.values.join(',')}`);
   if (req.model) args.push('--model', req.model);
-  if (req.maxPairs && req.maxPairs > 0) args.push('--max-pairs', String(req.maxPairs));
+  if (req.max_pairs && req.max_pairs > 0) args.push('--max-pairs', String(req.max_pairs));
   for (const [key, value] of Object.entries(req.overrides ?? {})) {
     if (value !== null && value !== undefined) args.push('--set', `${key}=${String(value)}`);
   }

@@ -1,7 +1,7 @@
 // Follows the metrics.jsonl of runs being drawn, whoever started their trainer: new lines are read as they
 // are appended (fs.watch for promptness, a 1 s size poll as the ground truth) and folded into each run's history.
 import * as fs from 'fs';
-import type { CurvesAlert, MetricsRow } from '../protocol';
+import type { CurvesAlert, MetricsRow, MetricsSplit } from '../protocol';
 import { MetricsTail } from './metricsTail';
 import { applyEvent, emptyHistory, isFinished, RunHistory, settleUnfinished } from './runHistory';
 import { unfinishedRunStatus } from './runLiveness';
@@ -11,6 +11,8 @@ export interface RunUpdate {
   run: string;
   history: RunHistory;
   rows: MetricsRow[];
+  /** The split of each of `rows` (parallel). */
+  splits: MetricsSplit[];
   alerts: CurvesAlert[];
   replaced: boolean;
   badLines: number[];
@@ -78,7 +80,7 @@ export class RunFollower {
       if (name !== undefined && run !== name) continue;
       const update = this.readNew(run, followed);
       if (update.rows.length || update.alerts.length || update.replaced || update.statusChanged) {
-        this.onUpdate({ run, history: followed.history, rows: update.rows, alerts: update.alerts, replaced: update.replaced, badLines: update.badLines });
+        this.onUpdate({ run, history: followed.history, rows: update.rows, splits: update.splits, alerts: update.alerts, replaced: update.replaced, badLines: update.badLines });
       }
     }
   }
@@ -103,7 +105,7 @@ export class RunFollower {
 
   private readNew(run: string, followed: Followed) {
     const read = followed.tail.readAll();
-    const out = { rows: [] as MetricsRow[], alerts: [] as CurvesAlert[], replaced: false, statusChanged: false, badLines: read.badLines };
+    const out = { rows: [] as MetricsRow[], splits: [] as MetricsSplit[], alerts: [] as CurvesAlert[], replaced: false, statusChanged: false, badLines: read.badLines };
     if (read.reset) {
       followed.history = emptyHistory(run);
       out.replaced = true;
@@ -112,6 +114,7 @@ export class RunFollower {
     for (const event of read.events) {
       const added = applyEvent(followed.history, event);
       out.rows.push(...added.rows);
+      out.splits.push(...added.splits);
       out.alerts.push(...added.alerts);
       out.replaced ||= added.replaced;
     }

@@ -1,13 +1,16 @@
 // Folds a run's TrainerEvents (live over IPC or replayed from metrics.jsonl) into what the
 // curves panel and run manager show: rows, alerts, status, last checkpoint.
-import type { CurvesAlert, MetricsRow, RunStatus, TrainerEvent } from '../protocol';
+import type { CurvesAlert, MetricsRow, MetricsSplit, RunStatus, TrainerEvent } from '../protocol';
 import { detectRowAlerts } from './healthAlerts';
 
 export interface RunHistory {
   name: string;
   status: RunStatus;
   totalSteps: number | null;
+  /** Every metrics row, train and eval, in the order logged. */
   rows: MetricsRow[];
+  /** `splits[i]` is the split `rows[i]` was measured on: its metrics event's `split` (older files: see upgradeTrainerEvent). */
+  splits: MetricsSplit[];
   alerts: CurvesAlert[];
   lastCheckpoint: { step: number; path: string } | null;
   lastStep: number;
@@ -17,17 +20,21 @@ export interface RunHistory {
 }
 
 export function emptyHistory(name: string): RunHistory {
-  return { name, status: 'unknown', totalSteps: null, rows: [], alerts: [], lastCheckpoint: null, lastStep: 0, doneMessage: null, trainer: null };
+  return { name, status: 'unknown', totalSteps: null, rows: [], splits: [], alerts: [], lastCheckpoint: null, lastStep: 0, doneMessage: null, trainer: null };
 }
 
-const isEvalRow = (row: MetricsRow): boolean => Object.keys(row).some((k) => k.startsWith('eval/'));
+/** What applying one event added: rows with their splits (parallel, as in RunHistory) and alerts. */
+export interface AddedByEvent {
+  rows: MetricsRow[];
+  splits: MetricsSplit[];
+  alerts: CurvesAlert[];
+  /** Earlier rows were dropped: the receiver must redraw the whole history. */
+  replaced: boolean;
+}
 
-/**
- * Apply one event; returns the rows and alerts it added (for incremental webview updates), and
- * `replaced` when earlier rows were dropped (the receiver must then redraw the whole history).
- */
-export function applyEvent(history: RunHistory, event: TrainerEvent): { rows: MetricsRow[]; alerts: CurvesAlert[]; replaced: boolean } {
-  const added = { rows: [] as MetricsRow[], alerts: [] as CurvesAlert[], replaced: false };
+/** Apply one event; returns what it added (for incremental webview updates). */
+export function applyEvent(history: RunHistory, event: TrainerEvent): AddedByEvent {
+  const added: AddedByEvent = { rows: [], splits: [], alerts: [], replaced: false };
   switch (event.type) {
     case 'started':
       history.status = 'running';
@@ -37,14 +44,17 @@ export function applyEvent(history: RunHistory, event: TrainerEvent): { rows: Me
     case 'metrics': {
       // A resumed run restarts at its last checkpoint: rows its first attempt logged from that step on
       // (after a crash) are superseded, so the curves stay one line with increasing steps.
-      const isEval = event.split === 'eval';
-      const superseded = (r: MetricsRow) => isEvalRow(r) === isEval && r.step >= event.row.step;
-      if (history.rows.some(superseded)) {
-        history.rows = history.rows.filter((r) => !superseded(r));
+      const superseded = (i: number) => history.splits[i] === event.split && history.rows[i].step >= event.row.step;
+      const kept = history.rows.map((_, i) => i).filter((i) => !superseded(i));
+      if (kept.length < history.rows.length) {
+        history.rows = kept.map((i) => history.rows[i]);
+        history.splits = kept.map((i) => history.splits[i]);
         added.replaced = true;
       }
       history.rows.push(event.row);
+      history.splits.push(event.split);
       added.rows.push(event.row);
+      added.splits.push(event.split);
       history.lastStep = Math.max(history.lastStep, event.row.step);
       for (const alert of detectRowAlerts(history.name, history.rows, history.alerts)) {
         history.alerts.push(alert);
@@ -67,8 +77,9 @@ export function applyEvent(history: RunHistory, event: TrainerEvent): { rows: Me
       history.lastCheckpoint = { step: event.step, path: event.path };
       break;
     case 'done':
-      // Stopped at its last step is a finished run (the experiment stops its arms there to skip the degrees pass).
-      history.status = event.reason === 'stopped' && history.totalSteps !== null && event.step >= history.totalSteps ? 'completed' : event.reason;
+      // The trainer's reason, as it is: a run stopped after its last step (during the degrees pass) trained every
+      // step but has no degrees.jsonl, and says so in its message; it stays 'stopped', never shown as completed.
+      history.status = event.reason;
       history.lastStep = Math.max(history.lastStep, event.step);
       history.doneMessage = event.message ?? null;
       break;

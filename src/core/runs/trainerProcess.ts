@@ -1,9 +1,9 @@
 // Client side of the trainer process: forks it (no shell, IPC channel), turns its messages into a
 // typed event stream, stops it gracefully (stop message → SIGTERM → SIGKILL) and never leaves it orphaned.
-import { forEachLine, LineTail, OutputStream } from './outputLines';
 import { ChildProcess, fork } from 'child_process';
 import { isTrainerEvent, TrainerCommand, TrainerEvent } from '../protocol';
 import { describeEvent } from '../train/runFolder';
+import { ChildProcessClient, Listeners, OutputLine } from './childProcessClient';
 
 export interface TrainerProcessOptions {
   /** The trainer entry script (dist/trainer.js, or out/src/trainer/main.js in tests). */
@@ -32,37 +32,19 @@ export interface TrainerExit {
   lastLines: string[];
 }
 
-type Listener<T> = (value: T) => void;
-
-/** A minimal typed event source; returns an unsubscribe function. */
-class Signal<T> {
-  private readonly listeners = new Set<Listener<T>>();
-  on(listener: Listener<T>): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  fire(value: T): void {
-    for (const l of [...this.listeners]) l(value);
-  }
-}
-
 export class TrainerProcess {
   private readonly child: ChildProcess;
-  private readonly events = new Signal<TrainerEvent>();
-  private readonly output = new Signal<{ stream: 'stdout' | 'stderr'; line: string }>();
-  private readonly tail: LineTail;
+  private readonly client: ChildProcessClient;
+  private readonly events = new Listeners<TrainerEvent>();
   private readonly stopGraceMs: number;
   private readonly termGraceMs: number;
-  private readonly timers: NodeJS.Timeout[] = [];
   private escalation: TrainerExit['stoppedBy'] = 'self';
   private doneEvent: TrainerExit['done'] = null;
-  private exitInfo: TrainerExit | null = null;
   private lastEventValue: TrainerEvent | null = null;
   /** Resolves once the process has exited (never rejects; a spawn failure is an exit with code null). */
   readonly exited: Promise<TrainerExit>;
 
   constructor(options: TrainerProcessOptions) {
-    this.tail = new LineTail(options.tailLines ?? 40);
     this.stopGraceMs = options.stopGraceMs ?? 20_000;
     this.termGraceMs = options.termGraceMs ?? 5_000;
     // execArgv: [] so an inspector or loader flag of the parent (extension host, test runner) is not inherited.
@@ -73,32 +55,20 @@ export class TrainerProcess {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    this.readLines('stdout');
-    this.readLines('stderr');
+    this.client = new ChildProcessClient(this.child, { tailLines: options.tailLines });
     this.child.on('message', (msg) => {
       if (!isTrainerEvent(msg)) return;
       this.lastEventValue = msg;
       // A forked trainer prints no event lines: keep them in the tail, so a crash report shows what happened last.
       const line = describeEvent(msg);
-      if (line !== null) this.tail.push(line);
+      if (line !== null) this.client.tail.push(line);
       if (msg.type === 'done') this.doneEvent = msg;
       this.events.fire(msg);
     });
-    this.exited = new Promise((resolve) => {
-      const finish = (code: number | null, signal: NodeJS.Signals | null) => {
-        if (this.exitInfo) return;
-        for (const t of this.timers) clearTimeout(t);
-        const byUs = this.escalation === 'sigterm' || this.escalation === 'sigkill';
-        const crashed = !byUs && (code !== 0 || signal !== null || this.doneEvent?.reason === 'failed');
-        this.exitInfo = { code, signal, done: this.doneEvent, crashed, stoppedBy: this.escalation, lastLines: this.tail.snapshot() };
-        resolve(this.exitInfo);
-      };
-      // 'close' (not 'exit') so the last stderr lines are in the tail before the exit is reported.
-      this.child.on('close', finish);
-      this.child.on('error', (err) => {
-        this.tail.push(`[spawn] ${err.message}`);
-        if (this.child.exitCode === null && this.child.pid === undefined) finish(null, null);
-      });
+    this.exited = this.client.exited.then(({ code, signal, lastLines }) => {
+      const byUs = this.escalation === 'sigterm' || this.escalation === 'sigkill';
+      const crashed = !byUs && (code !== 0 || signal !== null || this.doneEvent?.reason === 'failed');
+      return { code, signal, done: this.doneEvent, crashed, stoppedBy: this.escalation, lastLines };
     });
   }
 
@@ -107,11 +77,11 @@ export class TrainerProcess {
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.client.pid;
   }
 
   get running(): boolean {
-    return this.exitInfo === null;
+    return this.client.running;
   }
 
   get lastEvent(): TrainerEvent | null {
@@ -119,15 +89,15 @@ export class TrainerProcess {
   }
 
   get lastLines(): string[] {
-    return this.tail.snapshot();
+    return this.client.tail.snapshot();
   }
 
-  onEvent(listener: Listener<TrainerEvent>): () => void {
+  onEvent(listener: (event: TrainerEvent) => void): () => void {
     return this.events.on(listener);
   }
 
-  onOutput(listener: Listener<{ stream: 'stdout' | 'stderr'; line: string }>): () => void {
-    return this.output.on(listener);
+  onOutput(listener: (line: OutputLine) => void): () => void {
+    return this.client.output.on(listener);
   }
 
   /** Graceful stop: ask for a checkpoint + exit, then SIGTERM after the grace period, then SIGKILL. */
@@ -141,7 +111,7 @@ export class TrainerProcess {
     } catch {
       this.escalate();
     }
-    this.timers.push(setTimeout(() => this.escalate(), this.stopGraceMs));
+    this.client.after(this.stopGraceMs, () => this.escalate());
     return this.exited;
   }
 
@@ -159,7 +129,7 @@ export class TrainerProcess {
         // the channel is gone: the timer below ends it
       }
     }
-    this.timers.push(setTimeout(() => this.kill(), graceMs));
+    this.client.after(graceMs, () => this.kill());
     return this.exited;
   }
 
@@ -179,13 +149,6 @@ export class TrainerProcess {
     if (!this.running) return;
     this.escalation = 'sigterm';
     this.child.kill('SIGTERM');
-    this.timers.push(setTimeout(() => this.kill(), this.termGraceMs));
-  }
-
-  private readLines(stream: OutputStream): void {
-    forEachLine(this.child[stream], (line) => {
-      this.tail.push(line);
-      this.output.fire({ stream, line });
-    });
+    this.client.after(this.termGraceMs, () => this.kill());
   }
 }

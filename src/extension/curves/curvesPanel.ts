@@ -8,9 +8,10 @@ import type { CurvesCommand, CurvesNotification, CurvesRenderReport, CurvesRun, 
 import { applyEvent, curveRunDir, historyFromEvents, listCurveRuns, metricsToCsv, readMetricsFile, RunEntry, RunHistory } from '../../core/runs';
 import { RunFollower, RunUpdate } from '../../core/runs/runFollower';
 import { isRunTraining } from '../../core/runs/runLiveness';
+import { RUN_FILES } from '../../core/train/runFolder';
 import { RunManager } from '../training/runManager';
 import { experimentsDirectory, runsDirectory } from '../training/runsLocation';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { WebviewPanelHost } from '../webview/webviewPanelHost';
 import { isCurvesCommand } from '../../core/protocol/webviewGuards';
 
 export const CURVES_VIEW_TYPE = 'spo.curves';
@@ -30,7 +31,7 @@ export interface CurvesContext {
 }
 
 export class CurvesPanel {
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly host: WebviewPanelHost<CurvesCommand, CurvesNotification>;
   private view: CurvesViewState;
   /** History of the run manager's live run, updated from its IPC events (its file may lag behind). */
   private managed: RunHistory | null = null;
@@ -52,34 +53,34 @@ export class CurvesPanel {
       else ctx.current.refresh(); // re-running the command re-reads the run list (runs started from a terminal)
       return ctx.current;
     }
-    const panel = vscode.window.createWebviewPanel(CURVES_VIEW_TYPE, 'SPO Training Curves', vscode.ViewColumn.Active, webviewOptions(ctx.extensionUri));
     const selected = runs?.length ? [...runs] : run ? [run] : null;
-    return new CurvesPanel(ctx, panel, selected ? { ...DEFAULT_VIEW, selected } : null);
+    return new CurvesPanel(ctx, null, selected ? { ...DEFAULT_VIEW, selected } : null);
   }
 
   /** Restore after a window reload: the webview's persisted state says which runs it showed. */
   static revive(ctx: CurvesContext, panel: vscode.WebviewPanel, state: unknown): CurvesPanel {
-    panel.webview.options = webviewOptions(ctx.extensionUri);
     return new CurvesPanel(ctx, panel, isViewState(state) ? state : null);
   }
 
-  private constructor(private readonly ctx: CurvesContext, readonly panel: vscode.WebviewPanel, view: CurvesViewState | null) {
+  /** `restored`: the panel VS Code restored after a reload; null opens a new one. */
+  private constructor(private readonly ctx: CurvesContext, restored: vscode.WebviewPanel | null, view: CurvesViewState | null) {
     ctx.current = this;
     this.follower = new RunFollower((update) => this.onFollowed(update));
     this.view = view ?? { ...DEFAULT_VIEW, selected: this.defaultSelection() };
     this.runListTimer = setInterval(() => this.refreshRunList(), RUN_LIST_POLL_MS);
-    panel.webview.html = webviewHtml(panel.webview, ctx.extensionUri, {
-      title: 'SPO Training Curves',
-      script: 'dist/webview/curves.js',
-      styles: ['media/curves.css'],
-      body: '<div id="app" class="curves"></div>',
-    });
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (isCurvesCommand(m)) this.onCommand(m);
-        else ctx.output.warn(`Training Curves: ignored a malformed webview message ${JSON.stringify(m)?.slice(0, 200)}`);
-      }),
+    const options = {
+      extensionUri: ctx.extensionUri,
+      page: { title: 'SPO Training Curves', script: 'dist/webview/curves.js', styles: ['media/curves.css'], body: '<div id="app" class="curves"></div>' },
+      isCommand: isCurvesCommand,
+      onCommand: (m: CurvesCommand) => this.onCommand(m),
+      onDispose: () => this.dispose(),
+      label: 'Training Curves',
+      output: ctx.output,
+    };
+    this.host = restored
+      ? new WebviewPanelHost(restored, options)
+      : WebviewPanelHost.create(CURVES_VIEW_TYPE, 'SPO Training Curves', vscode.ViewColumn.Active, options);
+    this.host.own(
       ...this.runFolderWatchers(),
       ctx.manager.onEvent(({ run, event }) => {
         if (!run) return;
@@ -97,12 +98,17 @@ export class CurvesPanel {
           return;
         }
         if (added.rows.length || added.alerts.length || event.type === 'done' || event.type === 'progress') {
-          this.post({ type: 'append', run, rows: added.rows, alerts: added.alerts, status: history.status, totalSteps: history.totalSteps });
+          this.post({ type: 'append', run, rows: added.rows, splits: added.splits, alerts: added.alerts, status: history.status, totalSteps: history.totalSteps });
         }
       }),
     );
   }
 
+  get panel(): vscode.WebviewPanel {
+    return this.host.panel;
+  }
+
+  /** Close the panel; its listeners, watchers and timers go with it. */
   dispose(): void {
     if (this.ctx.current === this) {
       this.ctx.current = null;
@@ -110,7 +116,7 @@ export class CurvesPanel {
     }
     clearInterval(this.runListTimer);
     this.follower.dispose();
-    while (this.disposables.length) this.disposables.pop()?.dispose();
+    this.host.dispose();
   }
 
   /** Re-read the run list and the drawn runs (Show Training Curves on an open panel). */
@@ -163,7 +169,7 @@ export class CurvesPanel {
       return;
     }
     const h = update.history;
-    this.post({ type: 'append', run: update.run, rows: update.rows, alerts: update.alerts, status: h.status, totalSteps: h.totalSteps });
+    this.post({ type: 'append', run: update.run, rows: update.rows, splits: update.splits, alerts: update.alerts, status: h.status, totalSteps: h.totalSteps });
   }
 
   private select(runs: string[]): void {
@@ -182,7 +188,7 @@ export class CurvesPanel {
     if (this.managed && this.managed.name !== live) this.managed = null;
     for (const name of this.view.selected) {
       const dir = curveRunDir(name, runsDir, experimentsDirectory());
-      const file = dir ? path.join(dir, 'metrics.jsonl') : null;
+      const file = dir ? path.join(dir, RUN_FILES.metrics) : null;
       let history: RunHistory;
       if (name === live) {
         this.follower.unfollow(name);
@@ -201,7 +207,7 @@ export class CurvesPanel {
       } else {
         history = historyFromEvents(name, []);
       }
-      out.push({ name, status: history.status, totalSteps: history.totalSteps, rows: history.rows, alerts: history.alerts });
+      out.push({ name, status: history.status, totalSteps: history.totalSteps, rows: history.rows, splits: history.splits, alerts: history.alerts });
     }
     this.follower.retain(this.view.selected.filter((n) => n !== live));
     return out;
@@ -219,7 +225,7 @@ export class CurvesPanel {
   }
 
   private post(message: CurvesNotification): void {
-    void this.panel.webview.postMessage(message);
+    this.host.post(message);
   }
 
   private async onCommand(message: CurvesCommand): Promise<void> {

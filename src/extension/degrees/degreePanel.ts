@@ -3,7 +3,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { DegreesCommand, DegreesNotification } from '../../core/protocol';
-import { webviewHtml, webviewOptions } from '../curves/webviewHtml';
+import { WebviewPanelHost } from '../webview/webviewPanelHost';
 import { isDegreesCommand } from '../../core/protocol/webviewGuards';
 
 export type DegreeMode = 'example' | 'dataset';
@@ -16,9 +16,7 @@ export interface DegreePanelsContext {
 }
 
 export class DegreePanel {
-  private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
-  private pending: DegreesNotification | null = null;
+  private readonly host: WebviewPanelHost<DegreesCommand, DegreesNotification>;
   private dataFile: string | null = null;
 
   static show(ctx: DegreePanelsContext, mode: DegreeMode, message: DegreesNotification, dataFile: string): DegreePanel {
@@ -26,8 +24,7 @@ export class DegreePanel {
     if (!panel) {
       const title = mode === 'example' ? 'Preference Degree' : 'Dataset Preference Degrees';
       const column = mode === 'example' ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-      const webviewPanel = vscode.window.createWebviewPanel(`spo.degrees.${mode}`, title, { viewColumn: column, preserveFocus: mode === 'example' }, webviewOptions(ctx.extensionUri));
-      panel = new DegreePanel(ctx, mode, webviewPanel);
+      panel = new DegreePanel(ctx, mode, title, { viewColumn: column, preserveFocus: mode === 'example' });
     } else {
       panel.panel.reveal(undefined, mode === 'example');
     }
@@ -35,20 +32,20 @@ export class DegreePanel {
     return panel;
   }
 
-  private constructor(private readonly ctx: DegreePanelsContext, private readonly mode: DegreeMode, readonly panel: vscode.WebviewPanel) {
+  private constructor(private readonly ctx: DegreePanelsContext, private readonly mode: DegreeMode, title: string, show: { viewColumn: vscode.ViewColumn; preserveFocus: boolean }) {
     ctx.panels.set(mode, this);
-    panel.webview.html = webviewHtml(panel.webview, ctx.extensionUri, {
-      title: panel.title,
-      script: 'dist/webview/degrees.js',
-      styles: ['media/degrees.css'],
-      body: '<div id="app"></div>',
+    this.host = WebviewPanelHost.create(`spo.degrees.${mode}`, title, show, {
+      extensionUri: ctx.extensionUri,
+      page: { title, script: 'dist/webview/degrees.js', styles: ['media/degrees.css'], body: '<div id="app"></div>' },
+      isCommand: isDegreesCommand,
+      onCommand: (m) => this.onCommand(m),
+      onDispose: () => this.dispose(),
+      label: title,
     });
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (isDegreesCommand(m)) void this.onCommand(m);
-      }),
-    );
+  }
+
+  get panel(): vscode.WebviewPanel {
+    return this.host.panel;
   }
 
   update(message: DegreesNotification, dataFile: string): void {
@@ -56,22 +53,18 @@ export class DegreePanel {
     this.panel.title = this.mode === 'example'
       ? `Degree: ${path.basename(dataFile)}:${message.type === 'example' ? message.view.line : ''}`
       : `Degrees: ${path.basename(dataFile)}`;
-    if (this.ready) void this.panel.webview.postMessage(message);
-    else this.pending = message;
+    this.host.show(message); // also re-sent when the webview reloads (a hidden panel is reloaded when shown)
   }
 
   dispose(): void {
     if (this.ctx.panels.get(this.mode) === this) this.ctx.panels.delete(this.mode);
-    while (this.disposables.length) this.disposables.pop()?.dispose();
+    this.host.dispose();
   }
 
   private async onCommand(message: DegreesCommand): Promise<void> {
     switch (message.type) {
       case 'ready':
-        this.ready = true;
-        if (this.pending) void this.panel.webview.postMessage(this.pending);
-        this.pending = null;
-        break;
+        break; // the host sends what the panel shows
       case 'reveal': {
         if (!this.dataFile) return;
         const document = await vscode.workspace.openTextDocument(vscode.Uri.file(this.dataFile));

@@ -1,5 +1,5 @@
 // The Pair View panel host: one webview panel showing the pair at the editor cursor side by side,
-// created once and re-shown (createOrShow), revived after a reload (revive), following the cursor.
+// created once and re-shown (createOrShow), revived after a reload (revive), following the cursor while open.
 import * as vscode from 'vscode';
 import {
   PairViewHostMessage, PairViewPersistedState, PairViewRenderedState, PairViewSource, isPairViewWebviewMessage,
@@ -7,7 +7,7 @@ import {
 } from '../../core/protocol';
 import { KeyContentEngine, fileLabel } from '../keys/keyContentEngine';
 import { preferenceLayout } from '../keys/preferenceDocument';
-import { webviewHtml, webviewOptions } from '../curves/webviewHtml';
+import { WebviewPanelHost, WebviewPanelHostOptions } from '../webview/webviewPanelHost';
 import { pairViewPair } from './pairViewContent';
 
 const FOLLOW_DEBOUNCE_MS = 100;
@@ -18,29 +18,20 @@ interface ShownLine {
   line: number;
 }
 
+/** One Pair View for the window (activation scope); at most one panel open, which it creates and re-shows. */
 export class PairViewPanel implements vscode.Disposable {
   static readonly viewType = 'spo.pairView';
 
-  private panel: vscode.WebviewPanel | undefined;
-  private panelListeners: vscode.Disposable[] = [];
+  private host: WebviewPanelHost<PairViewWebviewMessage, PairViewHostMessage> | undefined;
   private shown: ShownLine | undefined;
-  private lastMessage: PairViewHostMessage | undefined;
   private rendered: PairViewRenderedState | undefined;
   private followTimer: NodeJS.Timeout | undefined;
-  private readonly listeners: vscode.Disposable[];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly engine: KeyContentEngine,
     private readonly output: vscode.LogOutputChannel,
-  ) {
-    this.listeners = [
-      vscode.window.onDidChangeTextEditorSelection((e) => this.follow(e.textEditor)),
-      vscode.workspace.onDidChangeTextDocument((e) => {
-        if (this.shown && e.document.uri.toString() === this.shown.uri.toString()) this.scheduleFollow(() => this.refresh());
-      }),
-    ];
-  }
+  ) {}
 
   /** The state the webview last reported after rendering (test hook). */
   get renderedState(): PairViewRenderedState | undefined {
@@ -49,22 +40,19 @@ export class PairViewPanel implements vscode.Disposable {
 
   /** Show the panel (creating it beside the editor if needed) with the pair on `line` (1-based) of `uri`. */
   async createOrShow(uri: vscode.Uri, line: number): Promise<void> {
-    if (this.panel) {
-      this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
+    if (this.host) {
+      this.host.panel.reveal(this.host.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
     } else {
-      const panel = vscode.window.createWebviewPanel(PairViewPanel.viewType, 'SPO Pair View',
-        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-        webviewOptions(this.extensionUri));
-      this.attach(panel);
+      this.attach(WebviewPanelHost.create(PairViewPanel.viewType, 'SPO Pair View',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.hostOptions()));
     }
     await this.show(uri, line);
   }
 
   /** Re-adopt a panel VS Code restored after a reload, with the source its webview persisted. */
   async revive(panel: vscode.WebviewPanel, state: PairViewPersistedState | undefined): Promise<void> {
-    this.panel?.dispose();
-    panel.webview.options = webviewOptions(this.extensionUri);
-    this.attach(panel);
+    this.host?.dispose();
+    this.attach(new WebviewPanelHost(panel, this.hostOptions()));
     const waiting = 'Place the cursor on a record of a preference file to see its pair.';
     if (!state?.source) return this.post({ type: 'showMessage', message: waiting });
     try {
@@ -77,39 +65,48 @@ export class PairViewPanel implements vscode.Disposable {
 
   /** Redraw what is shown (settings or the document changed). */
   async refresh(): Promise<void> {
-    if (this.panel && this.shown) await this.show(this.shown.uri, this.shown.line);
+    if (this.host && this.shown) await this.show(this.shown.uri, this.shown.line);
   }
 
-  private attach(panel: vscode.WebviewPanel): void {
-    this.panel = panel;
+  private hostOptions(): WebviewPanelHostOptions<PairViewWebviewMessage> {
+    return {
+      extensionUri: this.extensionUri,
+      page: {
+        title: 'SPO Pair View', script: 'dist/webview/pairView.js', styles: ['media/pairView.css'],
+        body: '<main id="root"><p class="message">Loading…</p></main>',
+      },
+      isCommand: isPairViewWebviewMessage,
+      onCommand: (message) => this.receive(message),
+      onDispose: () => this.detach(),
+      label: 'Pair View',
+      output: this.output,
+    };
+  }
+
+  /** Adopt an open panel: it follows the cursor and its document for as long as it is open. */
+  private attach(host: WebviewPanelHost<PairViewWebviewMessage, PairViewHostMessage>): void {
+    this.host = host;
     this.rendered = undefined;
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, {
-      title: 'SPO Pair View', script: 'dist/webview/pairView.js', styles: ['media/pairView.css'],
-      body: '<main id="root"><p class="message">Loading…</p></main>',
-    });
-    this.panelListeners = [
-      panel.onDidDispose(() => this.detach()),
-      panel.webview.onDidReceiveMessage((message: unknown) => {
-        if (!isPairViewWebviewMessage(message)) return;
-        this.receive(message).catch((err) => this.output.error(`Pair View (${message.type}): ${(err as Error).stack ?? err}`));
+    host.own(
+      vscode.window.onDidChangeTextEditorSelection((e) => this.follow(e.textEditor)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (this.shown && e.document.uri.toString() === this.shown.uri.toString()) this.scheduleFollow(() => this.refresh());
       }),
-    ];
+    );
   }
 
   private detach(): void {
-    for (const d of this.panelListeners) d.dispose();
-    this.panelListeners = [];
-    this.panel = undefined;
+    if (this.followTimer) clearTimeout(this.followTimer);
+    this.followTimer = undefined;
+    this.host = undefined;
     this.shown = undefined;
-    this.lastMessage = undefined;
     this.rendered = undefined;
   }
 
   private async receive(message: PairViewWebviewMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
-        if (this.lastMessage) this.post(this.lastMessage);
-        return;
+        return; // the host re-sends what the panel shows
       case 'rendered':
         this.rendered = message.state;
         return;
@@ -121,7 +118,7 @@ export class PairViewPanel implements vscode.Disposable {
   }
 
   private follow(editor: vscode.TextEditor): void {
-    if (!this.panel || !preferenceLayout(editor.document)) return;
+    if (!this.host || !preferenceLayout(editor.document)) return;
     const line = editor.selection.active.line + 1;
     const uri = editor.document.uri;
     if (this.shown && this.shown.line === line && this.shown.uri.toString() === uri.toString()) return;
@@ -142,7 +139,7 @@ export class PairViewPanel implements vscode.Disposable {
     this.shown = { uri, line: clamped };
     const source: PairViewSource = { uri: uri.toString(), fileName: fileLabel(document), line: clamped, lineCount: document.lineCount };
     const found = this.engine.pairAt(document, clamped);
-    if (this.panel) this.panel.title = `Pair View · ${fileLabel(document).split('/').pop()}:${clamped}`;
+    if (this.host) this.host.panel.title = `Pair View · ${fileLabel(document).split('/').pop()}:${clamped}`;
     if (found.kind === 'pair') {
       this.post({ type: 'showPair', source, pair: pairViewPair(found.pair, found.analysis, this.engine.extractorFor(document.uri).name) });
     } else if (found.kind === 'issue') {
@@ -153,8 +150,7 @@ export class PairViewPanel implements vscode.Disposable {
   }
 
   private post(message: PairViewHostMessage): void {
-    this.lastMessage = message;
-    void this.panel?.webview.postMessage(message);
+    this.host?.show(message);
   }
 
   private async navigate(step: 1 | -1): Promise<void> {
@@ -177,9 +173,7 @@ export class PairViewPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.followTimer) clearTimeout(this.followTimer);
-    this.panel?.dispose();
+    this.host?.dispose();
     this.detach();
-    for (const d of this.listeners) d.dispose();
   }
 }

@@ -24,7 +24,7 @@ describe('activation in an untrusted workspace', () => {
     const runs = path.join(workspaceDir(), '.spo');
     // The refusal waits on a warning notification nobody answers here, so the command is not awaited.
     void vscode.commands.executeCommand('spo.train', { data: hhFile(), preset: 'tiny', maxSteps: 2 });
-    void vscode.commands.executeCommand('spo.runExperiment', { data: hhFile(), seeds: 1, steps: 1 });
+    void vscode.commands.executeCommand('spo.runExperiment', { data: hhFile(), seeds: 1, max_steps: 1 });
     void vscode.commands.executeCommand('spo.resumeTraining', { run: 'x' });
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const state = await vscode.commands.executeCommand<{ live: boolean; pid: number | null }>('spo._test.getRunManagerState');

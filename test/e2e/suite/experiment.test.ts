@@ -61,7 +61,7 @@ describe('experiment', function () {
   it('Run SPO vs DPO Experiment trains both arms per seed, opens summary.md and the arms in the curves panel', async () => {
     const name = 'e2e-spo-vs-dpo';
     const started = await vscode.commands.executeCommand<{ name: string; outDir: string; pid: number }>('spo.runExperiment',
-      { data: hhFile(), seeds: 2, steps: 3, maxPairs: 48, name, overrides: TINY });
+      { data: hhFile(), seeds: 2, max_steps: 3, max_pairs: 48, name, overrides: TINY });
     assert.ok(started?.pid, 'the command returned no process');
     assert.equal(started.outDir, path.join(path.dirname(hhFile()), '.spo', 'experiments', name));
     assert.equal((await experimentState()).live, true);
@@ -100,7 +100,7 @@ describe('experiment', function () {
   it('cancelling a running experiment ends its whole process group', async () => {
     const name = 'e2e-cancelled';
     const started = await vscode.commands.executeCommand<{ name: string; pid: number }>('spo.runExperiment',
-      { data: hhFile(), seeds: 2, steps: 5000, maxPairs: 48, name, overrides: TINY, openResults: false });
+      { data: hhFile(), seeds: 2, max_steps: 5000, max_pairs: 48, name, overrides: TINY, openResults: false });
     assert.ok(started?.pid);
     await waitFor(async () => (await experimentState()).progress?.arm === 'dpo', 120000, 'the first arm to start training');
     await vscode.commands.executeCommand('spo._test.cancelExperiment');

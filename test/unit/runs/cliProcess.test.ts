@@ -15,8 +15,8 @@ import { groupAlive } from '../../helpers/processes';
 const CLI = path.join(REPO_ROOT, 'out', 'src', 'cli', 'main.js');
 const TINY = { tiny_vocab_size: 300, tiny_d_model: 16, tiny_n_layers: 1, tiny_n_heads: 2, tiny_context_length: 48, tiny_sft_steps: 2, max_length: 48, per_device_train_batch_size: 4, backend: 'wasm' };
 
-function request(outDir: string, steps: number): ExperimentRequest {
-  return { data: HH_SAMPLE, outDir, seeds: 2, steps, sweep: null, maxPairs: 40, overrides: TINY };
+function request(outDir: string, maxSteps: number): ExperimentRequest {
+  return { data: HH_SAMPLE, outDir, seeds: 2, max_steps: maxSteps, sweep: null, max_pairs: 40, overrides: TINY };
 }
 
 describe('CliProcess with the real experiment CLI', () => {

@@ -59,9 +59,9 @@ describe('experiment --progress-json lines', () => {
 
 describe('experiment request', () => {
   it('builds the CLI command line', () => {
-    assert.deepEqual(experimentArgs({ data: '/d/hh.jsonl', outDir: '/w/.spo/experiments/e1', seeds: 2, steps: 3, sweep: { key: 'gamma', values: [0.01, 0.1] }, maxPairs: 48, overrides: { tiny_d_model: 16, skip: null } }),
+    assert.deepEqual(experimentArgs({ data: '/d/hh.jsonl', outDir: '/w/.spo/experiments/e1', seeds: 2, max_steps: 3, sweep: { key: 'gamma', values: [0.01, 0.1] }, max_pairs: 48, overrides: { tiny_d_model: 16, skip: null } }),
       ['spo-vs-dpo', '--data', '/d/hh.jsonl', '--out', '/w/.spo/experiments/e1', '--seeds', '2', '--max-steps', '3', '--sweep', 'gamma=0.01,0.1', '--max-pairs', '48', '--set', 'tiny_d_model=16']);
-    assert.deepEqual(experimentArgs({ data: 'a', outDir: 'b', seeds: 3, steps: null, sweep: null, model: '/m' }), ['spo-vs-dpo', '--data', 'a', '--out', 'b', '--seeds', '3', '--model', '/m']);
+    assert.deepEqual(experimentArgs({ data: 'a', outDir: 'b', seeds: 3, max_steps: null, sweep: null, model: '/m' }), ['spo-vs-dpo', '--data', 'a', '--out', 'b', '--seeds', '3', '--model', '/m']);
     assert.equal(experimentArmCount({ sweep: null }), 2);
     assert.equal(experimentArmCount({ sweep: { key: 'classes', values: [2, 3, 4, 6] } }), 5);
   });

@@ -66,8 +66,9 @@ describe('resumable runs', () => {
     assert.deepEqual(resumeArgs('/w/.spo/runs/r', 12), ['--resume', '--output-dir', '/w/.spo/runs/r', '--max-steps', '12']);
   });
 
-  it('a run stopped at its last step counts as completed', () => {
-    assert.equal(historyFromEvents('r', [started(), row(10, 0.5), done('stopped', 10)]).status, 'completed');
+  it('a run stopped at its last step stays stopped: the user can tell it from a completed one', () => {
+    assert.equal(historyFromEvents('r', [started(), row(10, 0.5), done('stopped', 10)]).status, 'stopped');
+    assert.equal(historyFromEvents('r', [started(), row(10, 0.5), done('completed', 10)]).status, 'completed');
     assert.equal(historyFromEvents('r', [started(), row(9, 0.5), done('stopped', 9)]).status, 'stopped');
   });
 

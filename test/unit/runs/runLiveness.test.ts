@@ -55,7 +55,7 @@ describe('run liveness', () => {
       assert.equal(h.status, reason);
     }
     const stoppedAtEnd = historyFromEvents('a', [started, row(4), done('stopped', 4)], true);
-    assert.equal(stoppedAtEnd.status, 'completed');
+    assert.equal(stoppedAtEnd.status, 'stopped', 'a stop after the last step is still a stop, not a completion');
     const unfinished = historyFromEvents('a', [started, row(1), row(2)]);
     assert.equal(unfinished.status, 'interrupted');
     assert.equal(settleUnfinished(unfinished, true), true);

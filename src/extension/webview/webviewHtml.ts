@@ -11,7 +11,16 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   };
 }
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: { title: string; script: string; styles: string[]; body: string }): string {
+/** What a panel's page is made of: its bundle, its style sheets (paths under the extension) and the body markup. */
+export interface WebviewPage {
+  title: string;
+  /** The webview bundle, e.g. `dist/webview/curves.js`. */
+  script: string;
+  styles: string[];
+  body: string;
+}
+
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: WebviewPage): string {
   const nonce = crypto.randomBytes(16).toString('base64');
   const uri = (rel: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...rel.split('/'))).toString();
   // The bundle injects library CSS (uPlot) in a <style nonce>; img data: URLs are the PNG export canvas.
