@@ -3,7 +3,7 @@
 // with its split, prompt messages and key spans; the Python side trains from this file alone.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ChatMessage } from '../data/types';
+import type { ChatMessage, PreferencePair } from '../data/types';
 import type { KeySpan } from '../keys/types';
 import { createExtractor, dataDegree } from '../keys';
 import { RUN_FILES, RunFolder } from '../train/runFolder';
@@ -68,6 +68,18 @@ export function preparePairs(data: TrainingPairs, split: Split, settings: Pick<P
       data_degree: { degree: dd.data, chosenOnly: dd.chosenOnly, rejectedOnly: dd.rejectedOnly },
     };
   });
+}
+
+/**
+ * The pairs `spo score --engine torch` hands the Python scorer: the prepared-pair layout, every pair in split
+ * `train`, with no key spans (scoring needs none, so no extractor runs).
+ */
+export function scoringPairs(pairs: readonly PreferencePair[]): PreparedPair[] {
+  return pairs.map((p, index) => ({
+    index, split: 'train', source_line: p.line, prompt: p.prompt.text, chosen: p.chosen.text, rejected: p.rejected.text,
+    prompt_messages: promptMessages(p), chosen_keys: [], rejected_keys: [],
+    data_degree: { degree: 0, chosenOnly: [], rejectedOnly: [] },
+  }));
 }
 
 /**
