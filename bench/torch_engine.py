@@ -91,28 +91,37 @@ def main() -> None:
 
     runs = {k: trainer(k) for k in ("trl", "engine-dpo", "engine-spo")}
     times = {k: [] for k in runs}
+    cpu = {k: [] for k in runs}
 
     def steps(k, n):
         t, batch, opt, _ = runs[k]
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for _ in range(n):
             t.training_step(t.model, dict(batch))
             opt.step()
             opt.zero_grad(set_to_none=True)
-        return (time.perf_counter() - start) / n
+        return (time.perf_counter() - start) / n, (time.process_time() - cpu_start) / n
 
     for k in runs:
         steps(k, 2)  # warm-up
     for _ in range(a.rounds):
         for k in runs:
-            times[k].append(steps(k, a.steps))
+            wall, used = steps(k, a.steps)
+            times[k].append(wall)
+            cpu[k].append(used)
     med = {k: statistics.median(v) for k, v in times.items()}
+    med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     print(f"model: Llama d_model {a.d_model}, {a.layers} layers, vocab {len(tok)}; batch {a.batch} pairs ({runs['trl'][3]} tokens per policy forward)")
     for k, v in med.items():
         tokens = runs[k][3]
-        print(f"  {k:11s} step {v * 1000:8.2f} ms (median of {a.rounds}×{a.steps})  {tokens / v:9.0f} tokens/s")
-    print(f"engine DPO step vs stock TRL DPOTrainer: {100 * (med['engine-dpo'] / med['trl'] - 1):+.1f}% (target ≤ +5%)")
-    print(f"engine DPO+SPO step vs engine DPO step: {med['engine-spo'] / med['engine-dpo']:.2f}× (target ≤ 1.4×)")
+        print(f"  {k:11s} step {v * 1000:8.2f} ms wall, {med_cpu[k] * 1000:8.2f} ms CPU (median of {a.rounds}×{a.steps})  {tokens / v:9.0f} tokens/s")
+    # CPU time (all of this process's threads) as well as wall time: on a shared machine wall time mostly
+    # measures the other processes, as `spo bench train` notes for the TF.js side.
+    print(f"engine DPO step vs stock TRL DPOTrainer: {100 * (med['engine-dpo'] / med['trl'] - 1):+.1f}% wall, "
+          f"{100 * (med_cpu['engine-dpo'] / med_cpu['trl'] - 1):+.1f}% CPU (target ≤ +5%)")
+    print(f"engine DPO+SPO step vs engine DPO step: {med['engine-spo'] / med['engine-dpo']:.2f}× wall, "
+          f"{med_cpu['engine-spo'] / med_cpu['engine-dpo']:.2f}× CPU (target ≤ 1.4×)")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
 
 
 if __name__ == "__main__":

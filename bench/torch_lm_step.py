@@ -4,7 +4,7 @@ context 128, d_model 128, 2 layers, 4 heads, batch 8, AdamW. Prints one JSON lin
 count, and which BLAS the matmuls ran on (with whether it is an optimized one: a comparison against the
 reference BLAS would measure the BLAS, not the framework).
 Run with the project's torch environment (~/.cache/spo-studio/torch-env, `npm run setup:torch`).
-Usage: torch_lm_step.py [--steps N] [--threads N]"""
+Usage: torch_lm_step.py [--steps N] [--threads N] [--info]"""
 import argparse
 import json
 import math
@@ -109,9 +109,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
+    ap.add_argument("--info", action="store_true", help="only the torch version, threads and BLAS (one JSON line)")
     args = ap.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
+    if args.info:
+        torch.randn(64, 64) @ torch.randn(64, 64)  # loads the BLAS, for blas_info()
+        print(json.dumps({"torch_version": torch.__version__, "threads": torch.get_num_threads(), **blas_info()}))
+        return
     torch.manual_seed(0)
     gflops = matmul_gflops()  # also loads the BLAS, for blas_info()
     model = Gpt2()

@@ -32,6 +32,13 @@ def read_pairs(path: str | Path) -> list[dict]:
     return pairs
 
 
+def assistant_message(response: str) -> dict:
+    """A response as the chat template's assistant turn: without its one leading space (HH responses start
+    with the space after "Assistant:"), as the TS side formats it (docs/engine-contract.md, "Chat formatting").
+    Only the formatting drops it: key spans and degree variants stay on the response as written."""
+    return {"role": "assistant", "content": response[1:] if response.startswith(" ") else response}
+
+
 def to_rows(pairs: list[dict], tokenizer=None) -> list[dict]:
     """Rows for TRL: conversational (prompt messages + assistant turns) when the pair has prompt_messages and
     the tokenizer has a chat template, else plain strings. `chosen_keys`/`rejected_keys` index the response text."""
@@ -47,8 +54,8 @@ def to_rows(pairs: list[dict], tokenizer=None) -> list[dict]:
         }
         if chat and p.get("prompt_messages"):
             row["prompt"] = [{"role": m["role"], "content": m["content"]} for m in p["prompt_messages"]]
-            row["chosen"] = [{"role": "assistant", "content": p["chosen"]}]
-            row["rejected"] = [{"role": "assistant", "content": p["rejected"]}]
+            row["chosen"] = [assistant_message(p["chosen"])]
+            row["rejected"] = [assistant_message(p["rejected"])]
         else:
             row["prompt"], row["chosen"], row["rejected"] = p["prompt"], p["chosen"], p["rejected"]
         rows.append(row)

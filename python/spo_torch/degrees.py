@@ -1,7 +1,8 @@
 """Per-example preference degrees after a run (spo-method.md §6), in the record shape the TS views read
 (src/core/train/degrees.ts `DegreeRecord`): the model degree (implicit reward margin, σ of it, the rewards)
 and the SPO degree (each head's class distribution on the intact response and its expected class).
-The data degree is the key-content extractor's, so it stays on the TS side (`data: null` here).
+The data degree is the key-content extractor's: the TS side puts it into each prepared pair (`data_degree`)
+and it is copied here as is (null for a pairs.jsonl written before it carried one).
 Computed on every rank for its share of the pairs and gathered to rank 0.
 """
 
@@ -27,8 +28,10 @@ def _head(probs: list[float]) -> dict:
 
 
 @torch.no_grad()
-def compute_degrees(trainer, datasets: list[tuple[str, object]], lines: dict[int, int], batch_size: int) -> list[dict]:
-    """Degree records for this rank's share of `datasets` [(split, tokenized dataset)], gathered on rank 0."""
+def compute_degrees(trainer, datasets: list[tuple[str, object]], lines: dict[int, int], batch_size: int,
+                    data_degrees: dict[int, dict | None] | None = None) -> list[dict]:
+    """Degree records for this rank's share of `datasets` [(split, tokenized dataset)], gathered on rank 0.
+    `data_degrees` maps a pair index to its prepared pair's `data_degree`."""
     acc = trainer.accelerator
     model = acc.unwrap_model(trainer.model)
     was_training = model.training
@@ -73,7 +76,7 @@ def compute_degrees(trainer, datasets: list[tuple[str, object]], lines: dict[int
                     "split": split,
                     "model": {"margin": cr - rr, "probability": _sigmoid(cr - rr), "chosenReward": cr, "rejectedReward": rr},
                     "spo": {"pref": _head(probs["pref"][j]), "dispref": _head(probs["dispref"][j])} if probs else None,
-                    "data": None,
+                    "data": (data_degrees or {}).get(index),
                 })
     if was_training:
         model.train()

@@ -239,9 +239,11 @@ def encode_chat_pair(tokenizer, prompt_messages: list[dict], chosen: str, reject
     def ids(messages, **kw):
         return list(tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True, **kw)["input_ids"])
 
+    from .data import assistant_message
+
     prompt_ids = ids(prompt_messages, add_generation_prompt=True)
-    full_c = ids(prompt_messages + [{"role": "assistant", "content": chosen.removeprefix(" ")}])
-    full_r = ids(prompt_messages + [{"role": "assistant", "content": rejected.removeprefix(" ")}])
+    full_c = ids(prompt_messages + [assistant_message(chosen)])
+    full_r = ids(prompt_messages + [assistant_message(rejected)])
     n = min(common_prefix_length(prompt_ids, full_c), common_prefix_length(prompt_ids, full_r))
     return {"prompt_ids": prompt_ids[:n], "chosen_ids": full_c[n:], "rejected_ids": full_r[n:]}
 

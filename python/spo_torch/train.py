@@ -61,15 +61,74 @@ class StopRequest:
         return self.requested
 
 
-def newest_checkpoint(run_dir: Path) -> Path | None:
+def complete_checkpoints(run_dir: Path) -> list[Path]:
+    """checkpoints/step-N folders holding trainer_state.json (written last), newest first. A folder set aside
+    as step-N.nonfinite, or HF's checkpoint-N still being written, is not one."""
     root = run_dir / CHECKPOINTS
     if not root.is_dir():
-        return None
+        return []
     steps = []
     for d in root.iterdir():
         if d.name.startswith("step-") and d.name[5:].isdigit() and (d / "trainer_state.json").is_file():
             steps.append((int(d.name[5:]), d))
-    return max(steps)[1] if steps else None
+    return [d for _, d in sorted(steps, reverse=True)]
+
+
+def newest_checkpoint(run_dir: Path) -> Path | None:
+    found = complete_checkpoints(run_dir)
+    return found[0] if found else None
+
+
+def checkpoint_problem(folder: Path) -> str | None:
+    """Why a checkpoint cannot be resumed from (None: it can), as the TS engine's `checkpointProblem`: each file
+    there and well-formed, and every weight finite (a resume from NaN or ±Infinity could only fail)."""
+    import torch
+    from safetensors import safe_open
+
+    try:
+        state = json.loads((folder / "trainer_state.json").read_text(encoding="utf-8"))
+        if not isinstance(state, dict) or not isinstance(state.get("global_step"), int):
+            return "trainer_state.json is not a trainer state (no global_step)"
+    except (OSError, ValueError) as e:
+        return f"trainer_state.json cannot be read ({str(e).splitlines()[0]})"
+    weights = [f for f in ("model.safetensors", "adapter_model.safetensors", "spo_heads.safetensors") if (folder / f).is_file()]
+    if not any(w != "spo_heads.safetensors" for w in weights):
+        return "no model.safetensors or adapter_model.safetensors"
+    if not (folder / "optimizer.pt").is_file():
+        return "no optimizer.pt (the resume state)"
+    for name in weights:
+        try:
+            with safe_open(str(folder / name), framework="pt") as f:
+                for key in f.keys():
+                    t = f.get_tensor(key)
+                    if t.is_floating_point() and not torch.isfinite(t).all():
+                        return f"{name}: tensor '{key}' holds NaN or ±Infinity"
+        except Exception as e:  # noqa: BLE001 - a torn or corrupt file, whatever safetensors says about it
+            return f"{name} cannot be read ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'corrupt'})"
+    return None
+
+
+def choose_resume_checkpoint(run_dir: Path) -> tuple[Path | None, list[tuple[Path, str]]]:
+    """The newest checkpoint that passes `checkpoint_problem`, and the newer ones skipped with their problem."""
+    skipped = []
+    for folder in complete_checkpoints(run_dir):
+        problem = checkpoint_problem(folder)
+        if problem is None:
+            return folder, skipped
+        skipped.append((folder, problem))
+    return None, skipped
+
+
+NONFINITE_SUFFIX = ".nonfinite"
+
+
+def set_aside(folder: Path) -> Path:
+    """step-N → step-N.nonfinite, so no resume picks it; kept for a post-mortem (as the TS engine's quarantine)."""
+    target = folder.with_name(folder.name + NONFINITE_SUFFIX)
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(folder, target)
+    return target
 
 
 def device_description():
@@ -96,10 +155,17 @@ def make_engine_trainer(base_cls, writer: EventWriter, run_dir: Path, stop: Stop
 
         step_losses: list = []
         pending_alerts: list = []
+        # The last batch that gave a finite loss, and the batch of the step being computed: the NaN stop
+        # re-runs the former to tell weights gone bad from one bad batch.
+        previous_inputs = None
+        current_inputs = None
 
         def _compute_loss(self, model, inputs, return_outputs):
             out = super()._compute_loss(model, inputs, return_outputs)
             if self.model.training:
+                if self.current_inputs is not None and self.current_inputs[0] != self.state.global_step:
+                    self.previous_inputs = self.current_inputs[1]  # the step before this one completed
+                self.current_inputs = (self.state.global_step, inputs)
                 loss = out[0] if return_outputs else out
                 if nan_at is not None and self.state.global_step + 1 == nan_at:  # test hook: a diverged step
                     loss = loss * float("nan")
@@ -124,6 +190,27 @@ def make_engine_trainer(base_cls, writer: EventWriter, run_dir: Path, stop: Stop
                 raise NonFiniteStep(step, alerts[0]["message"].rsplit(" at step ", 1)[0])
             self.pending_alerts += [{**a, "step": step} for a in alerts]
             return grad_norm
+
+        def weights_fail_on_previous_batch(self) -> bool:
+            """The weights now (the failed step's update was not applied) give a non-finite loss or gradient norm
+            on the batch of the step before, where the weights before them gave finite ones: the weights have
+            gone bad, not the batch. (Weights near 1e37 can keep a finite loss and still give NaN gradients, so
+            the gradients are checked too; every rank runs this together.)"""
+            inputs = self.previous_inputs
+            if inputs is None:
+                return False
+            model = self.model
+            model.zero_grad(set_to_none=True)
+            try:
+                loss = base_cls._compute_loss(self, model, dict(inputs), False)
+                value = self.accelerator.gather(loss.detach().float().reshape(1)).mean().item()
+                if not math.isfinite(value):
+                    return True
+                self.accelerator.backward(loss)
+                sq = sum(float(p.grad.float().pow(2).sum()) for p in model.parameters() if p.grad is not None)
+                return not math.isfinite(sq)
+            finally:
+                model.zero_grad(set_to_none=True)
 
         def _weights_finite(self) -> bool:
             m = self.accelerator.unwrap_model(self.model)
@@ -266,8 +353,12 @@ def _train(run_dir, resume, cfg, versions, writer, stop) -> int:
         raise EngineError(f"config.json: {str(e).splitlines()[0]}") from None
     resume_from = None
     if resume:
-        resume_from = newest_checkpoint(run_dir)
+        resume_from, skipped = choose_resume_checkpoint(run_dir)
+        for folder, problem in skipped:  # said before `started`, as the TS engine logs them
+            writer.log("warn", f"skipping checkpoint {folder.name}: {problem}")
         if resume_from is None:
+            if skipped:
+                raise EngineError(f"{run_dir}: no usable checkpoint to resume from (every one is incomplete, corrupt or not finite)")
             raise EngineError(f"{run_dir}: no complete checkpoint to resume from (checkpoints/step-N with trainer_state.json)")
     writer.emit({
         "type": "started", "runDir": str(run_dir), "runName": run_dir.name, "backend": f"torch-{kind}",
@@ -280,6 +371,7 @@ def _train(run_dir, resume, cfg, versions, writer, stop) -> int:
     tok = AutoTokenizer.from_pretrained(opts.model)
     pairs = read_pairs(run_dir / "pairs.jsonl")
     lines = {int(p["index"]): int(p.get("source_line", int(p["index"]) + 1)) for p in pairs}
+    data_degrees = {int(p["index"]): p.get("data_degree") for p in pairs}
     train_ds, eval_ds = to_datasets(pairs, tok)
     model = AutoModelForCausalLM.from_pretrained(opts.model, dtype=torch.float32)
     peft_config = None
@@ -309,9 +401,17 @@ def _train(run_dir, resume, cfg, versions, writer, stop) -> int:
     try:
         trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
     except NonFiniteStep as e:
-        last = newest_checkpoint(run_dir)
+        # As the TS engine's nanStopPlan: the step k − 1 checkpoint holds the weights step k ran with; when they
+        # fail on the batch before too (weights of 1e37 are finite, yet every forward overflows), set it aside.
+        previous = run_dir / CHECKPOINTS / f"step-{e.step - 1}"
+        aside = ""
+        if (previous / "trainer_state.json").is_file() and _all_ranks_any(trainer.weights_fail_on_previous_batch()):
+            trainer.accelerator.wait_for_everyone()
+            if trainer.is_world_process_zero():
+                aside = f" The step-{e.step - 1} checkpoint already produced it and was set aside as {set_aside(previous).name}."
+        last = next((c for c in complete_checkpoints(run_dir) if int(c.name[5:]) < e.step), None)
         where = f"the last good checkpoint is {last}" if last else "no good checkpoint was saved yet"
-        message = f"{e.problem} at step {e.step}; training stopped before the update ({where}). Try a lower learning_rate or beta."
+        message = f"{e.problem} at step {e.step}; training stopped before the update ({where}).{aside} Try a lower learning_rate or beta."
         writer.emit({"type": "alert", "code": "nan", "step": e.step, "message": message})
         writer.emit({"type": "done", "reason": "failed", "step": e.step - 1, "message": message})
         return 1
@@ -321,7 +421,7 @@ def _train(run_dir, resume, cfg, versions, writer, stop) -> int:
         return 0
     if opts.write_degrees:
         writer.emit({"type": "progress", "phase": "degrees", "step": step, "totalSteps": opts.max_steps, "etaSeconds": None})
-        records = compute_degrees(trainer, [("train", trainer.train_dataset), ("eval", trainer.eval_dataset)], lines, args.per_device_eval_batch_size)
+        records = compute_degrees(trainer, [("train", trainer.train_dataset), ("eval", trainer.eval_dataset)], lines, args.per_device_eval_batch_size, data_degrees)
         if trainer.is_world_process_zero():
             write_degrees(run_dir / "degrees.jsonl", records)
             writer.log("info", f"wrote {len(records)} per-example degrees to {run_dir / 'degrees.jsonl'}")

@@ -21,6 +21,7 @@ from trl import DPOTrainer
 
 from . import augment as A
 from . import trl_internals as T
+from .data import assistant_message
 from .heads import HEADS_FILE, SPOHeads, pool_hidden
 
 logger = logging.getLogger(__name__)
@@ -197,6 +198,8 @@ class SPOTrainer(DPOTrainer):
         seqs, masks = [], []
         for prompt, text in extra:
             conversational = not isinstance(prompt, str)
+            if conversational:  # the assistant turn as the pair's own row has it (one leading space dropped)
+                text = assistant_message(text)["content"]
             p_ids, c_ids = T.tokenize_completion(self.processing_class, prompt, text, conversational, tok.eos_token)
             ids = p_ids + c_ids
             mask = [0] * len(p_ids) + [1] * len(c_ids)

@@ -16,8 +16,23 @@ from spo_torch.fixtures import make_run
 def full_run(tiny_model, tmp_path_factory):
     """One uninterrupted 4-step run with an eval split and a checkpoint at step 2."""
     run = make_run(tmp_path_factory.mktemp("full") / "run", tiny_model, pairs=20, eval_every=5, max_steps=4, save_steps=2, eval_steps=2, per_device_train_batch_size=4)
+    add_data_degrees(run / "pairs.jsonl")
     assert run_inprocess(run) == 0
     return run
+
+
+def data_degree_of(index):
+    """A data degree as the TS side writes it into pairs.jsonl (src/core/engine/preparedPairs.ts); pair 19 has
+    none, as a pairs.jsonl written before the field existed."""
+    return None if index == 19 else {"degree": (index % 5 - 2) / 2, "chosenOnly": [f"c{index}"], "rejectedOnly": []}
+
+
+def add_data_degrees(path):
+    rows = [json.loads(l) for l in path.read_text().splitlines()]
+    for r in rows:
+        if data_degree_of(r["index"]) is not None:
+            r["data_degree"] = data_degree_of(r["index"])
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
 def test_run_folder_and_events(full_run):
@@ -57,6 +72,8 @@ def test_degrees_for_every_pair(full_run):
     recs = [json.loads(l) for l in (full_run / "degrees.jsonl").read_text().splitlines()]
     assert [r["index"] for r in recs] == list(range(20))
     assert {r["split"] for r in recs} == {"train", "eval"}
+    # The data degree is the TS extractor's, copied from each prepared pair (null where a pair has none).
+    assert [r["data"] for r in recs] == [data_degree_of(i) for i in range(20)]
     r = recs[0]
     assert r["line"] == 1
     assert math.isclose(r["model"]["probability"], 1 / (1 + math.exp(-r["model"]["margin"])), rel_tol=1e-9)

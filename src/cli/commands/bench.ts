@@ -14,8 +14,10 @@ import { lmLoss } from '../../core/train/sft';
 import { createSpoHeads, disposeSpoHeads, SpoHeads } from '../../core/train/spoHeads';
 import { StepInput, StepSettings, referenceLogps, stepLoss } from '../../core/train/step';
 import { TorchLmStep, runTorchLmStep, tfjsKernels, torchPython } from './benchTorch';
+import { ENGINES_USAGE, runEnginesBench } from './benchEngines';
 
 const USAGE = `usage: spo bench train [--json] [--steps N] [--backend B] [--no-torch]
+       spo bench engines [...]   (the torch and TF.js engines' tokens/s on one small Llama; below)
 
 Times one training step of each kind on a fixed model (vocab 2000, context 128, d_model 128,
 2 layers, 4 heads; batch 8 sequences for LM, 8 pairs for DPO): an LM (SFT) step, a DPO step
@@ -35,7 +37,8 @@ BLAS would make any framework look fast next to it); the output says why.
   --steps N    timed steps per kind after one warm-up step (default 3; the median is reported)
   --backend B  ${BACKEND_CHOICES.join(' | ')} (default auto)
   --no-torch   skip the PyTorch comparison
-`;
+
+${ENGINES_USAGE}`;
 
 const V = 2000, T = 128, D = 128, L = 2, H = 4, B = 8, K = 4;
 const MODEL: CausalLMConfig = {
@@ -117,14 +120,15 @@ function trainStep(tf: TF, params: Map<string, tfjs.Variable>, opt: AdamW, loss:
 
 export const benchCommand: CliCommand = {
   name: 'bench',
-  summary: 'benchmark training steps (spo bench train): tokens/s of LM, DPO and DPO+SPO steps',
+  summary: 'benchmark training (spo bench train: LM, DPO and DPO+SPO steps; spo bench engines: torch vs TF.js engine tokens/s)',
   usage: USAGE,
   async run(argv, io) {
+    if (argv[0] === 'engines') return runEnginesBench(argv.slice(1), io);
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true,
       options: { json: { type: 'boolean', default: false }, steps: { type: 'string', default: '3' }, backend: { type: 'string', default: 'auto' }, 'no-torch': { type: 'boolean', default: false } },
     });
-    if (positionals[0] !== 'train' || positionals.length !== 1) throw new UsageError(`expected 'spo bench train' (spo bench --help for usage)`);
+    if (positionals[0] !== 'train' || positionals.length !== 1) throw new UsageError(`expected 'spo bench train' or 'spo bench engines' (spo bench --help for usage)`);
     const steps = Number(values.steps);
     if (!Number.isInteger(steps) || steps < 1) throw new UsageError(`--steps must be a positive integer, got '${values.steps}'`);
     if (!BACKEND_CHOICES.includes(values.backend as BackendChoice)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${values.backend}'`);

@@ -26,7 +26,8 @@ export function torchPython(): string {
   return choosePython().command;
 }
 
-function benchScript(): string | undefined {
+/** bench/torch_lm_step.py of this checkout (from out/ or dist/, or the working folder). */
+export function benchScript(): string | undefined {
   const candidates = [
     path.resolve(__dirname, '..', '..', '..', '..', 'bench', 'torch_lm_step.py'), // out/src/cli/commands → repo
     path.resolve(__dirname, '..', 'bench', 'torch_lm_step.py'), // dist/ → repo

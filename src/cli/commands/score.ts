@@ -6,6 +6,13 @@ import { parseArgs } from 'node:util';
 import { CliCommand, UsageError } from '../command';
 import { formatIssue, loadPreferenceFile } from '../../core/data';
 import { promptMessages } from '../../core/engine/promptMessages';
+import { ENGINE_CHOICES, EngineChoice, isEngineChoice, resolveEngine } from '../../core/engine/engineChoice';
+import { choosePython } from '../../core/engine/pythonLocation';
+import { probePython } from '../../core/engine/pythonProbe';
+import { EngineUnavailable, assertTorchReady } from '../../core/engine/torchTraining';
+import { TorchScoreError, scoreWithTorch } from '../../core/engine/torchScore';
+import type { PreferencePair } from '../../core/data/types';
+import type { CausalLMConfig } from '../../core/model/types';
 import {
   BACKEND_CHOICES, BackendChoice, encodeChatPair, encodePair, EncodedPair, loadCausalLM, loadChatTemplate, loadTf, loadTokenizer,
   readHfConfigFile, scoreEncoded, TOKENIZER_FILE,
@@ -13,7 +20,7 @@ import {
 import { describeScoringMemory } from '../../core/model/memory';
 import { parseFormatFlag } from './inspect';
 
-const USAGE = `usage: spo score --model DIR --data FILE [--json] [--batch N] [--backend B] [--max-length N] [--format F] [--no-chat-template]
+const USAGE = `usage: spo score --model DIR --data FILE [--json] [--engine E] [--python PY] [--batch N] [--backend B] [--max-length N] [--format F] [--no-chat-template]
 
 Scores every valid pair of FILE with the causal LM in DIR (config.json + model.safetensors +
 tokenizer.json, as HF transformers saves them; GPT-2 and Llama layouts): logp_chosen and
@@ -22,8 +29,13 @@ logp_rejected are the summed log-probabilities of the response tokens given the 
   --model DIR       model folder
   --data FILE       preference file (JSONL / JSON array, .gz too)
   --json            print a JSON array of {line, logp_chosen, logp_rejected}
+  --engine E        ${ENGINE_CHOICES.join(' | ')} (default tfjs): tfjs scores in this process; torch runs
+                    python -m spo_torch.score (PyTorch, float32) on the same tokens; auto picks torch
+                    when the Python has the engine and torch, as spo train does
+  --python PY       the Python for --engine torch|auto (default: the project environment
+                    ~/.cache/spo-studio/torch-env made by npm run setup:torch, else python3)
   --batch N         sequences per forward pass (default 8)
-  --backend B       ${BACKEND_CHOICES.join(' | ')} (default auto)
+  --backend B       ${BACKEND_CHOICES.join(' | ')} (default auto; TF.js engine only)
   --max-length N    tokens per sequence (default: the model's context length); longer pairs lose
                     prompt tokens from the left first, then response tokens from the right
   --format F        input format (default auto)
@@ -35,7 +47,8 @@ the assistant message, and its log-prob includes the template's end-of-turn toke
 through the model in micro-batches of at most 2048 tokens, and the LM head is taken in pieces of
 8192 vocabulary entries, so memory stays near the weights plus one layer's activations.
 
-The backend in use and any truncation are reported on stderr.`;
+Both engines tokenize alike (docs/engine-contract.md, "Scoring") and agree within 1e-4 relative.
+The engine and backend in use and any truncation are reported on stderr.`;
 
 export interface PairScore {
   line: number;
@@ -75,6 +88,8 @@ export const scoreCommand: CliCommand = {
         'max-length': { type: 'string' },
         format: { type: 'string' },
         'no-chat-template': { type: 'boolean', default: false },
+        engine: { type: 'string', default: 'tfjs' },
+        python: { type: 'string' },
       },
     });
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'\n\n${USAGE}`);
@@ -82,13 +97,11 @@ export const scoreCommand: CliCommand = {
     if (!values.data) throw new UsageError(`--data FILE is required\n\n${USAGE}`);
     const backend = values.backend as BackendChoice;
     if (!BACKEND_CHOICES.includes(backend)) throw new UsageError(`unknown backend '${values.backend}' (expected ${BACKEND_CHOICES.join(', ')})`);
+    if (!isEngineChoice(values.engine)) throw new UsageError(`unknown engine '${values.engine}' (expected ${ENGINE_CHOICES.join(', ')})`);
+    const engineChoice: EngineChoice = values.engine;
     const batch = positiveInt(values.batch, '--batch', 8);
     const format = parseFormatFlag(values.format);
     const modelDir = values.model;
-    if (!fs.existsSync(path.join(modelDir, TOKENIZER_FILE))) {
-      io.stderr.write(`spo score: ${modelDir}: no ${TOKENIZER_FILE}; the model folder needs its tokenizer\n`);
-      return 1;
-    }
 
     let loaded;
     try {
@@ -103,38 +116,131 @@ export const scoreCommand: CliCommand = {
       return 1;
     }
 
-    let modelConfig;
+    const maxLenFor = (contextLength: number): number => {
+      const n = positiveInt(values['max-length'], '--max-length', contextLength);
+      if (n > contextLength) throw new UsageError(`--max-length ${n} exceeds the model context length ${contextLength}`);
+      return n;
+    };
+    const python = choosePython({ flag: values.python });
+    const engine = await resolveEngine(engineChoice, { model: modelDir, python });
+    if (engine.why) io.stderr.write(`spo score: ${engine.why}\n`);
+    let scored: Scored;
     try {
-      modelConfig = readHfConfigFile(modelDir);
+      scored = engine.engine === 'torch'
+        ? await scoreTorch({ modelDir, pairs: loaded.pairs, python, probe: engine.probe, batch, maxLen: torchMaxLength(modelDir, values['max-length'], maxLenFor), chatTemplate: !values['no-chat-template'] }, io.stderr)
+        : await scoreTfjs({ modelDir, pairs: loaded.pairs, backend, batch, maxLenFor, chatTemplate: !values['no-chat-template'] }, io.stderr);
     } catch (err) {
-      io.stderr.write(`spo score: ${(err as Error).message}\n`);
-      return 1;
+      if (err instanceof UsageError) throw err;
+      if (err instanceof ScoreRefusal || err instanceof EngineUnavailable || err instanceof TorchScoreError) {
+        io.stderr.write(`spo score: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
     }
-    const { tf, backend: active, notes } = await loadTf({ backend });
-    // Before allocating anything: a model whose weights alone pass the wasm heap ends in Aborted().
-    const memory = describeScoringMemory(modelConfig, active);
-    if (memory.refusal) {
-      io.stderr.write(`spo score: ${memory.refusal}\n`);
-      return 1;
+    if (scored.chatPairs) io.stderr.write(`spo score: ${scored.chatPairs} of ${loaded.pairs.length} pairs formatted with the model's chat template\n`);
+    const truncated = scored.truncated.filter((t) => t.prompt + t.response > 0);
+    if (truncated.length) {
+      const lostResponse = truncated.filter((t) => t.response > 0).length;
+      io.stderr.write(
+        `spo score: ${truncated.length} of ${scored.truncated.length} sequences exceeded ${scored.maxLen} tokens and were truncated` +
+          ` (prompt from the left first; ${lostResponse} also lost response tokens)\n`,
+      );
     }
-    io.stderr.write(`backend: ${active}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
-    let model;
-    let tokenizer;
-    try {
-      tokenizer = loadTokenizer(modelDir);
-      model = loadCausalLM(tf, modelDir);
-    } catch (err) {
-      io.stderr.write(`spo score: ${(err as Error).message}\n`);
-      return 1;
-    }
-    const maxLen = positiveInt(values['max-length'], '--max-length', model.config.contextLength);
-    if (maxLen > model.config.contextLength) {
-      throw new UsageError(`--max-length ${maxLen} exceeds the model context length ${model.config.contextLength}`);
-    }
+    const scores: PairScore[] = loaded.pairs.map((p, i) => ({
+      line: p.line,
+      logp_chosen: scored.sum[2 * i],
+      logp_rejected: scored.sum[2 * i + 1],
+    }));
+    io.stdout.write(values.json ? JSON.stringify(scores, null, 1) + '\n' : formatTable(scores));
+    return 0;
+  },
+};
 
-    const template = values['no-chat-template'] ? undefined : loadChatTemplate(modelDir);
+/** A refusal of the TF.js path, printed as one line (missing tokenizer, a model too big for the backend, …). */
+class ScoreRefusal extends Error {}
+
+/** What either engine hands back: per sequence (chosen, rejected of each pair in turn) the summed log-prob. */
+interface Scored {
+  sum: ArrayLike<number>;
+  truncated: Array<{ prompt: number; response: number }>;
+  chatPairs: number;
+  maxLen: number;
+}
+
+/**
+ * The torch scorer's --max-length: as for TF.js when this side can read the model's config (GPT-2 and Llama
+ * layouts); for another architecture, --max-length as given or, without it, the model's own context length
+ * (undefined: the Python side reads it from config.json).
+ */
+function torchMaxLength(modelDir: string, flag: string | undefined, maxLenFor: (contextLength: number) => number): number | undefined {
+  let contextLength: number;
+  try {
+    contextLength = readHfConfigFile(modelDir).contextLength;
+  } catch {
+    return flag === undefined ? undefined : positiveInt(flag, '--max-length', 1);
+  }
+  return maxLenFor(contextLength);
+}
+
+interface TorchScoreJob {
+  modelDir: string;
+  pairs: readonly PreferencePair[];
+  python: ReturnType<typeof choosePython>;
+  probe?: Awaited<ReturnType<typeof probePython>>;
+  batch: number;
+  maxLen: number | undefined;
+  chatTemplate: boolean;
+}
+
+async function scoreTorch(job: TorchScoreJob, stderr: NodeJS.WritableStream): Promise<Scored> {
+  const probe = job.probe ?? (await probePython(job.python.command));
+  assertTorchReady(job.python, probe);
+  const result = await scoreWithTorch({ python: { ...job.python, command: probe.executable ?? job.python.command }, model: job.modelDir, pairs: job.pairs, maxLength: job.maxLen, batch: job.batch, chatTemplate: job.chatTemplate });
+  stderr.write(`engine: torch (${result.device}; torch ${result.versions.torch}, transformers ${result.versions.transformers}; ${probe.executable ?? job.python.command})\n`);
+  return {
+    sum: result.scores.flatMap((s) => [s.logp_chosen, s.logp_rejected]),
+    truncated: result.scores.flatMap((s) => [s.truncated.chosen, s.truncated.rejected]),
+    chatPairs: result.chat_pairs,
+    maxLen: result.max_length,
+  };
+}
+
+interface TfjsScoreJob {
+  modelDir: string;
+  pairs: readonly PreferencePair[];
+  backend: BackendChoice;
+  batch: number;
+  maxLenFor(contextLength: number): number;
+  chatTemplate: boolean;
+}
+
+async function scoreTfjs(job: TfjsScoreJob, stderr: NodeJS.WritableStream): Promise<Scored> {
+  const { modelDir } = job;
+  let modelConfig: CausalLMConfig;
+  try {
+    modelConfig = readHfConfigFile(modelDir);
+  } catch (err) {
+    throw new ScoreRefusal((err as Error).message);
+  }
+  if (!fs.existsSync(path.join(modelDir, TOKENIZER_FILE))) throw new ScoreRefusal(`${modelDir}: no ${TOKENIZER_FILE}; the model folder needs its tokenizer`);
+  const { tf, backend: active, notes } = await loadTf({ backend: job.backend });
+    // Before allocating anything: a model whose weights alone pass the wasm heap ends in Aborted().
+  const memory = describeScoringMemory(modelConfig, active);
+  if (memory.refusal) throw new ScoreRefusal(memory.refusal);
+  stderr.write(`backend: ${active}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
+  let model;
+  let tokenizer;
+  try {
+    tokenizer = loadTokenizer(modelDir);
+    model = loadCausalLM(tf, modelDir);
+  } catch (err) {
+    throw new ScoreRefusal((err as Error).message);
+  }
+  try {
+    const maxLen = job.maxLenFor(model.config.contextLength);
+    const template = job.chatTemplate ? loadChatTemplate(modelDir) : undefined;
     let chatPairs = 0;
-    const encoded = loaded.pairs.flatMap((p): EncodedPair[] => {
+    const encoded = job.pairs.flatMap((p): EncodedPair[] => {
       const messages = template ? promptMessages(p) : null;
       if (template && messages) {
         chatPairs++;
@@ -143,25 +249,10 @@ export const scoreCommand: CliCommand = {
       }
       return [encodePair(tokenizer, p.prompt.text, p.chosen.text, maxLen), encodePair(tokenizer, p.prompt.text, p.rejected.text, maxLen)];
     });
-    if (chatPairs) io.stderr.write(`spo score: ${chatPairs} of ${loaded.pairs.length} pairs formatted with the model's chat template\n`);
     const padId = tokenizer.eosTokenId ?? 0;
-    const { sum } = scoreEncoded(tf, model, encoded, { batchSize: batch, padId });
+    const { sum } = scoreEncoded(tf, model, encoded, { batchSize: job.batch, padId });
+    return { sum, truncated: encoded.map((e) => e.truncated), chatPairs, maxLen };
+  } finally {
     model.dispose();
-
-    const truncated = encoded.filter((e) => e.truncated.prompt + e.truncated.response > 0);
-    if (truncated.length) {
-      const lostResponse = truncated.filter((e) => e.truncated.response > 0).length;
-      io.stderr.write(
-        `spo score: ${truncated.length} of ${encoded.length} sequences exceeded ${maxLen} tokens and were truncated` +
-          ` (prompt from the left first; ${lostResponse} also lost response tokens)\n`,
-      );
-    }
-    const scores: PairScore[] = loaded.pairs.map((p, i) => ({
-      line: p.line,
-      logp_chosen: sum[2 * i],
-      logp_rejected: sum[2 * i + 1],
-    }));
-    io.stdout.write(values.json ? JSON.stringify(scores, null, 1) + '\n' : formatTable(scores));
-    return 0;
-  },
-};
+  }
+}

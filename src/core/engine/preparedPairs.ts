@@ -3,9 +3,9 @@
 // with its split, prompt messages and key spans; the Python side trains from this file alone.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ChatMessage } from '../data/types';
+import type { ChatMessage, PreferencePair } from '../data/types';
 import type { KeySpan } from '../keys/types';
-import { createExtractor } from '../keys';
+import { createExtractor, dataDegree } from '../keys';
 import { RUN_FILES, RunFolder } from '../train/runFolder';
 import { Split, TrainingDataSettings, TrainingPairs, checkSavedSplit, loadTrainingPairs, splitFor } from '../train/trainingData';
 import { promptMessages } from './promptMessages';
@@ -22,6 +22,15 @@ export interface PreparedPair {
   prompt_messages: ChatMessage[] | null;
   chosen_keys: KeySpan[];
   rejected_keys: KeySpan[];
+  /** The pair's data degree (spo-method.md §6), from the keys above; the torch engine copies it into degrees.jsonl. */
+  data_degree: PreparedDataDegree;
+}
+
+/** The `data` part of a degrees.jsonl record (src/core/train/degrees.ts `DegreeRecord`), in its key names. */
+export interface PreparedDataDegree {
+  degree: number;
+  chosenOnly: string[];
+  rejectedOnly: string[];
 }
 
 /** What the writer needs of the config: the data and split keys plus the key-content knobs. */
@@ -42,16 +51,34 @@ export interface PreparedPairsSummary {
 export function preparePairs(data: TrainingPairs, split: Split, settings: Pick<PairsSettings, 'extractor' | 'max_keys'>): PreparedPair[] {
   const evalSet = new Set(split.eval);
   const extractor = createExtractor(settings.extractor);
-  return data.pairs.map((p, index) => ({
-    index,
-    split: evalSet.has(index) ? 'eval' : 'train',
-    source_line: p.line,
-    prompt: p.prompt.text,
-    chosen: p.chosen.text,
-    rejected: p.rejected.text,
-    prompt_messages: promptMessages(p),
-    chosen_keys: extractor.extract(p.chosen.text, settings.max_keys),
-    rejected_keys: extractor.extract(p.rejected.text, settings.max_keys),
+  return data.pairs.map((p, index) => {
+    const chosenKeys = extractor.extract(p.chosen.text, settings.max_keys);
+    const rejectedKeys = extractor.extract(p.rejected.text, settings.max_keys);
+    const dd = dataDegree(chosenKeys, rejectedKeys, p.chosen.text, p.rejected.text);
+    return {
+      index,
+      split: evalSet.has(index) ? 'eval' : 'train',
+      source_line: p.line,
+      prompt: p.prompt.text,
+      chosen: p.chosen.text,
+      rejected: p.rejected.text,
+      prompt_messages: promptMessages(p),
+      chosen_keys: chosenKeys,
+      rejected_keys: rejectedKeys,
+      data_degree: { degree: dd.data, chosenOnly: dd.chosenOnly, rejectedOnly: dd.rejectedOnly },
+    };
+  });
+}
+
+/**
+ * The pairs `spo score --engine torch` hands the Python scorer: the prepared-pair layout, every pair in split
+ * `train`, with no key spans (scoring needs none, so no extractor runs).
+ */
+export function scoringPairs(pairs: readonly PreferencePair[]): PreparedPair[] {
+  return pairs.map((p, index) => ({
+    index, split: 'train', source_line: p.line, prompt: p.prompt.text, chosen: p.chosen.text, rejected: p.rejected.text,
+    prompt_messages: promptMessages(p), chosen_keys: [], rejected_keys: [],
+    data_degree: { degree: 0, chosenOnly: [], rejectedOnly: [] },
   }));
 }
 

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CatalogueModel, hubFolderName } from './catalogue';
 import { FetchedModel, modelsCacheDir, partialFolder, readFetchedModel, removeStalePartials } from './cache';
-import { resolvePython, spoTorchEnv } from './python';
+import { choosePython, pythonChildEnv } from '../engine/pythonLocation';
 
 /** A failure with one message for the user (bad file, unreachable registry, no Python, …). */
 export class ModelFetchError extends Error {}
@@ -17,6 +17,7 @@ export type FetchRequest =
 
 export interface FetchOptions {
   cacheDir?: string;
+  /** `--python`; else the torch engine's Python (src/core/engine/pythonLocation.ts `choosePython`). */
   python?: string;
   /** Progress lines (Python's stderr). */
   onProgress?: (line: string) => void;
@@ -52,7 +53,7 @@ function pythonArgs(req: FetchRequest, out: string): string[] {
 
 function runConverter(python: string, args: string[], options: FetchOptions): Promise<void> {
   return new Promise((resolve, reject) => {
-    const env = { ...spoTorchEnv(), TQDM_DISABLE: '1', HF_HUB_DISABLE_PROGRESS_BARS: '1' };
+    const env = pythonChildEnv(process.env, { TQDM_DISABLE: '1', HF_HUB_DISABLE_PROGRESS_BARS: '1' });
     const child = spawn(python, args, { env, stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal });
     let errorLine: string | undefined;
     let tail: string[] = [];
@@ -97,7 +98,7 @@ export async function fetchModel(req: FetchRequest, options: FetchOptions = {}):
   const partial = partialFolder(cacheDir, folderName(req));
   fs.rmSync(partial, { recursive: true, force: true });
   try {
-    await runConverter(resolvePython(options.python), pythonArgs(req, partial), options);
+    await runConverter(choosePython({ flag: options.python }).command, pythonArgs(req, partial), options);
     if (!readFetchedModel(partial)) throw new ModelFetchError(`the converter finished but ${partial} holds no model`);
     try {
       fs.renameSync(partial, final);

@@ -5,4 +5,3 @@ export { modelsCacheDir, listFetchedModels, readFetchedModel, PROVENANCE_FILE } 
 export type { FetchedModel } from './cache';
 export { fetchModel, ModelFetchError } from './fetch';
 export type { FetchRequest, FetchOptions, FetchResult } from './fetch';
-export { resolvePython, projectPythonEnv, spoTorchSourceDir, spoTorchEnv } from './python';

