@@ -97,6 +97,14 @@ describe('experiment', function () {
     await takeScreenshot('experiment');
   });
 
+  it('takes its budget under the training spec\'s names: an option named as before (steps) is refused and nothing starts', async () => {
+    const name = 'e2e-old-option';
+    const started = await vscode.commands.executeCommand('spo.runExperiment', { data: hhFile(), seeds: 1, steps: 3, name, overrides: TINY });
+    assert.equal(started, undefined, 'the command started an experiment from an option it does not know');
+    assert.equal((await experimentState()).live, false);
+    assert.equal(fs.existsSync(path.join(path.dirname(hhFile()), '.spo', 'experiments', name)), false);
+  });
+
   it('cancelling a running experiment ends its whole process group', async () => {
     const name = 'e2e-cancelled';
     const started = await vscode.commands.executeCommand<{ name: string; pid: number }>('spo.runExperiment',
