@@ -6,6 +6,7 @@ import { CliCommand, UsageError } from '../command';
 import { EXPERIMENT_DEFAULTS, runExperiment } from '../../core/experiment/runner';
 import { SweepKey } from '../../core/experiment/types';
 import { ConfigError, readConfigFile } from '../../core/train/config';
+import { checkValue, keySpec } from '../../core/train/spec';
 import { EXPERIMENT_ROWS, flagOptions, flagValues, optionLines, setValues } from '../../core/train/cliFlags';
 import { runTimestamp } from '../../core/train/runFolder';
 import { fmt, fmtP } from '../../core/experiment/summary';
@@ -76,6 +77,24 @@ function number(flag: string, raw: string | undefined, check: (n: number) => boo
 }
 const positiveInt = (n: number) => Number.isInteger(n) && n > 0;
 
+/**
+ * What is wrong with a value of the SPO arm's γ or K: the training spec's check of spo_gamma / spo_classes,
+ * plus γ > 0 (γ = 0 is the DPO baseline, which every experiment runs anyway).
+ */
+function spoKnobProblem(knob: SweepKey, n: number): string | null {
+  const problem = checkValue(keySpec(knob === 'gamma' ? 'spo_gamma' : 'spo_classes'), n);
+  if (problem) return problem;
+  return knob === 'gamma' && n === 0 ? 'must be > 0 (γ = 0 is the DPO baseline, always run)' : null;
+}
+
+function spoKnob(knob: SweepKey, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = raw.trim() === '' ? NaN : Number(raw);
+  const problem = spoKnobProblem(knob, n);
+  if (problem) throw new UsageError(`--${knob} ${problem}, got '${raw}'`);
+  return n;
+}
+
 /** `classes=2,3,4,6` → {key, values}; the values are checked like the trainer's keys. */
 export function parseSweep(raw: string): { key: SweepKey; values: number[] } {
   const m = /^(classes|gamma)=(.+)$/.exec(raw.trim());
@@ -84,10 +103,8 @@ export function parseSweep(raw: string): { key: SweepKey; values: number[] } {
   const values = m[2].split(',').map((s) => s.trim());
   const nums = values.map((v) => Number(v));
   nums.forEach((n, i) => {
-    const ok = key === 'classes' ? Number.isInteger(n) && n >= 2 && n <= 64 : Number.isFinite(n) && n > 0;
-    if (values[i] === '' || !ok) {
-      throw new UsageError(`--sweep ${key}: '${values[i]}' is not ${key === 'classes' ? 'an integer in [2, 64]' : 'a number > 0 (γ = 0 is the DPO baseline, always run)'}`);
-    }
+    const problem = values[i] === '' ? 'must be a number' : spoKnobProblem(key, n);
+    if (problem) throw new UsageError(`--sweep ${key}: '${values[i]}' ${problem}`);
   });
   if (new Set(nums).size !== nums.length) throw new UsageError(`--sweep ${key}: values repeat in '${m[2]}'`);
   return { key, values: nums };
@@ -138,8 +155,8 @@ export const experimentCommand: CliCommand = {
     const heldOut = number('held-out', v['held-out'], (n) => n > 0 && n < 1, 'a number in (0, 1)') ?? EXPERIMENT_DEFAULTS.heldOutFraction;
     const splitSeed = number('split-seed', v['split-seed'], (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0') ?? EXPERIMENT_DEFAULTS.splitSeed;
     const maxPairs = number('max-pairs', v['max-pairs'], positiveInt, 'a positive integer') ?? 0;
-    const gamma = number('gamma', v.gamma, (n) => n > 0, 'a number > 0') ?? EXPERIMENT_DEFAULTS.gamma;
-    const classes = number('classes', v.classes, (n) => Number.isInteger(n) && n >= 2 && n <= 64, 'an integer in [2, 64]') ?? EXPERIMENT_DEFAULTS.classes;
+    const gamma = spoKnob('gamma', v.gamma) ?? EXPERIMENT_DEFAULTS.gamma;
+    const classes = spoKnob('classes', v.classes) ?? EXPERIMENT_DEFAULTS.classes;
 
     let trainer: Record<string, unknown> = {};
     try {
