@@ -1,5 +1,5 @@
 """Per-example preference degrees after a run (spo-method.md §6), in the record shape the TS views read
-(src/core/train/degrees.ts `DegreeRecord`): the model degree (implicit reward margin, σ of it, the rewards)
+(src/core/protocol/degrees.ts `DegreeRecord`): the model degree (implicit reward margin, σ of it, the rewards)
 and the SPO degree (each head's class distribution on the intact response and its expected class).
 The data degree is the key-content extractor's: the TS side puts it into each prepared pair (`data_degree`)
 and it is copied here as is (null for a pairs.jsonl written before it carried one).
