@@ -65,6 +65,22 @@ def adds_bos(tokenizer) -> bool:
     return bos is not None and len(full) > len(plain) and full[0] == bos
 
 
+def plain_pair_ids(tokenizer, prompt: str, response: str, bos: bool) -> tuple[list[int], list[int]]:
+    """TRL's plain-text tokenization, as the TS encodePair does it: tokenize(prompt) and tokenize(prompt +
+    response), the response being the tokens after their common prefix, then EOS when the tokenizer has one."""
+    head = [tokenizer.bos_token_id] if bos else []
+    prompt_ids = head + tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    full_ids = head + tokenizer(prompt + response, add_special_tokens=False)["input_ids"]
+    n = 0
+    while n < len(prompt_ids) and n < len(full_ids) and prompt_ids[n] == full_ids[n]:
+        n += 1
+    response_ids = full_ids[n:]
+    eos = tokenizer.eos_token_id
+    if eos is not None and (not response_ids or response_ids[-1] != eos):
+        response_ids.append(eos)
+    return prompt_ids[:n], response_ids
+
+
 def encode_pairs(tokenizer, pairs: list[dict], max_len: int, chat: bool) -> tuple[list[tuple[Encoded, Encoded]], int]:
     """(chosen, rejected) encodings of every pair, and how many went through the chat template."""
     from .model_fetch import encode_chat_pair
@@ -77,10 +93,7 @@ def encode_pairs(tokenizer, pairs: list[dict], max_len: int, chat: bool) -> tupl
             e = encode_chat_pair(tokenizer, p["prompt_messages"], p["chosen"], p["rejected"])
             out.append(tuple(truncate_pair(e["prompt_ids"], e[f"{side}_ids"], max_len, False) for side in ("chosen", "rejected")))
             continue
-        prompt = ([tokenizer.bos_token_id] if bos else []) + tokenizer(p["prompt"], add_special_tokens=False)["input_ids"]
-        out.append(tuple(
-            truncate_pair(prompt, tokenizer(p[side], add_special_tokens=False)["input_ids"], max_len, bos) for side in ("chosen", "rejected")
-        ))
+        out.append(tuple(truncate_pair(*plain_pair_ids(tokenizer, p["prompt"], p[side], bos), max_len, bos) for side in ("chosen", "rejected")))
     return out, chat_pairs
 
 
