@@ -8,6 +8,11 @@ A step = forward + backward + optimizer update (`training_step` then AdamW), tim
 noise hits all three alike; the median over rounds is reported. Prints torch version, BLAS and threads.
 
     ~/.cache/spo-studio/torch-env/bin/python bench/torch_engine.py [--d-model 128 --layers 4 --batch 8 --rounds 7 --steps 5]
+
+By default the model is a small random Llama with a word-level vocabulary (~140 tokens): the backbone is then nearly
+the whole step, the worst case for SPO's extra rows. `--model DIR` benches a real HF folder instead (e.g. the fetched
+SmolLM2-135M-Instruct, vocabulary 49152), and `--pairs FILE` a run folder's prepared pairs.jsonl (e.g. HH pairs as
+`spo train --engine torch` writes them) instead of the synthetic pairs.
 """
 
 from __future__ import annotations
@@ -50,6 +55,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--steps", type=int, default=5, help="steps per trainer per round")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
+    ap.add_argument("--model", default=None, help="an HF model folder (default: a random small Llama made here)")
+    ap.add_argument("--pairs", default=None, help="a prepared pairs.jsonl (default: synthetic pairs)")
+    ap.add_argument("--max-length", type=int, default=128)
     a = ap.parse_args()
 
     import torch
@@ -69,12 +77,19 @@ def main() -> None:
     print(f"threads: torch {torch.get_num_threads()} (interop {torch.get_num_interop_threads()}), cpus {os.cpu_count()}")
     print(f"BLAS: {blas_info()}")
     tmp = Path(tempfile.mkdtemp(prefix="spo-bench-"))
-    model_dir = make_model(tmp / "model", d_model=a.d_model, layers=a.layers, heads=4, seed=0)
+    model_dir = Path(a.model) if a.model else make_model(tmp / "model", d_model=a.d_model, layers=a.layers, heads=4, seed=0)
     tok = AutoTokenizer.from_pretrained(str(model_dir))
-    pairs = make_pairs(a.batch, seed=1)
+    if a.pairs:
+        import json
+
+        pairs = [json.loads(line) for line in Path(a.pairs).read_text().splitlines() if line.strip()][: a.batch]
+        for p in pairs:
+            p["split"] = "train"
+    else:
+        pairs = make_pairs(a.batch, seed=1)
     train, _ = to_datasets(pairs, tok)
     common = dict(bf16=False, gradient_checkpointing=False, use_cpu=True, report_to=[], save_strategy="no", disable_tqdm=True,
-                  per_device_train_batch_size=a.batch, max_length=128, learning_rate=1e-4, seed=0)
+                  per_device_train_batch_size=a.batch, max_length=a.max_length, learning_rate=1e-4, seed=0)
 
     def trainer(kind):
         model = AutoModelForCausalLM.from_pretrained(str(model_dir))
@@ -111,7 +126,10 @@ def main() -> None:
             cpu[k].append(used)
     med = {k: statistics.median(v) for k, v in times.items()}
     med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
-    print(f"model: Llama d_model {a.d_model}, {a.layers} layers, vocab {len(tok)}; batch {a.batch} pairs ({runs['trl'][3]} tokens per policy forward)")
+    mc = runs["trl"][0].model.config
+    what = f"{model_dir}" if a.model else "random Llama"
+    print(f"model: {what}, d_model {mc.hidden_size}, {mc.num_hidden_layers} layers, vocab {len(tok)}; batch {len(pairs)} pairs "
+          f"({'prepared ' + a.pairs if a.pairs else 'synthetic'}), max_length {a.max_length} ({runs['trl'][3]} tokens per policy forward)")
     for k, v in med.items():
         tokens = runs[k][3]
         print(f"  {k:11s} step {v * 1000:8.2f} ms wall, {med_cpu[k] * 1000:8.2f} ms CPU (median of {a.rounds}×{a.steps})  {tokens / v:9.0f} tokens/s")

@@ -236,6 +236,23 @@ function readOpened(fd: number, size: number, limits: ReadLimits, file: string):
   return buf.subarray(0, got);
 }
 
+/**
+ * Open a file for partial reads (a tail, a header): never blocks on a FIFO, and throws unless the opened
+ * descriptor is a regular file, so a path swapped for a device between a stat and this open is refused
+ * too. Returns the descriptor (the caller closes it) and the size at open time.
+ */
+export function openRegularForRead(file: string): { fd: number; size: number } {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | O_NONBLOCK);
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new UnsafePathError(`${file} is ${kindOf(st)}: not reading it`);
+    return { fd, size: st.size };
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+}
+
 /** Read a regular file (links to regular files are fine: reading cannot harm) under a size cap. */
 export function readRegularFileSync(file: string, limits: ReadLimits): Buffer {
   const fd = fs.openSync(file, fs.constants.O_RDONLY | O_NONBLOCK);

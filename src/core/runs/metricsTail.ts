@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import { TrainerEvent, upgradeTrainerEvent } from '../protocol';
 import { eachJsonlLine } from './jsonlLines';
+import { openRegularForRead, UnsafePathError } from '../fs/safeFiles';
 
 export interface TailRead {
   events: TrainerEvent[];
@@ -54,7 +55,13 @@ export class MetricsTail {
     if (stat.size <= start) return out;
     const length = Math.min(stat.size - start, MAX_CHUNK);
     const chunk = Buffer.alloc(length);
-    const fd = fs.openSync(this.file, 'r');
+    let fd: number;
+    try {
+      ({ fd } = openRegularForRead(this.file));
+    } catch (err) {
+      if (err instanceof UnsafePathError || (err as NodeJS.ErrnoException).code === 'ENOENT') return out; // swapped or gone since the stat
+      throw err;
+    }
     let got: number;
     try {
       got = fs.readSync(fd, chunk, 0, length, start);

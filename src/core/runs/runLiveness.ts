@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import type { RunStatus, TrainerEvent } from '../protocol';
+import { openRegularForRead } from '../fs/safeFiles';
 
 /**
  * The rule: a metrics.jsonl that ends without `done` is "running" while it was written within the last
@@ -62,7 +63,7 @@ const STARTED_MARK = '{"type":"started"';
  */
 export function lastStartedTrainer(file: string, size: number): TrainerIdentity | null {
   if (size === 0) return null;
-  const fd = fs.openSync(file, 'r');
+  const { fd } = openRegularForRead(file);
   try {
     let end = size;
     let carry = ''; // the start of a line cut by the previous (later) chunk
@@ -98,7 +99,7 @@ export function endsWithDone(file: string, size: number): boolean {
   if (size === 0) return false;
   const length = Math.min(size, LAST_LINE_PROBE_BYTES);
   const buffer = Buffer.alloc(length);
-  const fd = fs.openSync(file, 'r');
+  const { fd } = openRegularForRead(file);
   try {
     fs.readSync(fd, buffer, 0, length, size - length);
   } finally {
@@ -125,9 +126,13 @@ export function isRunTraining(metricsFile: string, nowMs: number): boolean {
     return false;
   }
   if (!stat.isFile()) return false; // opening a FIFO would block the run picker
-  if (endsWithDone(metricsFile, stat.size)) return false;
-  // Past the pid trust window the answer is "interrupted" whatever the pid says, so skip the backward scan
-  // (the run picker asks this of every unfinished run every few seconds).
-  const trainer = nowMs - stat.mtimeMs <= PID_TRUST_WINDOW_MS ? lastStartedTrainer(metricsFile, stat.size) : null;
-  return unfinishedRunStatus(stat.mtimeMs, nowMs, trainer) === 'running';
+  try {
+    if (endsWithDone(metricsFile, stat.size)) return false;
+    // Past the pid trust window the answer is "interrupted" whatever the pid says, so skip the backward scan
+    // (the run picker asks this of every unfinished run every few seconds).
+    const trainer = nowMs - stat.mtimeMs <= PID_TRUST_WINDOW_MS ? lastStartedTrainer(metricsFile, stat.size) : null;
+    return unfinishedRunStatus(stat.mtimeMs, nowMs, trainer) === 'running';
+  } catch {
+    return false; // gone, or swapped for something that is not a regular file since the stat
+  }
 }

@@ -80,13 +80,13 @@ export function stepLoss(tf: TF, policy: CausalLM, heads: SpoHeads | null, input
   let total: tfjs.Scalar = align.loss;
   const headOut: Partial<Record<HeadName, { ce: tfjs.Scalar; logits: tfjs.Tensor2D; labels: number[] }>> = {};
   if (spoOn) {
-    // The variants run as a second batch whose logits are never used: no gradient flows through
-    // their LM head, the costliest matmul of a small model (the SPO step stays ≈1.4× a DPO step).
+    // The variants run as a second batch through the backbone alone: the heads read hidden states, so
+    // their LM head (the costliest matmul of a small model) is never computed.
     let pooled = pooledResponseHidden(tf, hidden, batch.responseMask, s.pooling);
     const extra = input.sequences.slice(2 * B);
     if (extra.length > 0) {
       const extraBatch = batchTensors(tf, padBatch(extra, s.padId));
-      const extraHidden = policy.forward(extraBatch.ids).hidden;
+      const extraHidden = policy.hiddenStates(extraBatch.ids);
       pooled = tf.concat([pooled, pooledResponseHidden(tf, extraHidden, extraBatch.responseMask, s.pooling)], 0) as tfjs.Tensor2D;
     }
     const nRows = input.sequences.length;

@@ -11,7 +11,7 @@ import { describeRun, lastOutcome, listRuns, readDegreesFile, readDegreesFileAsy
 import { MetricsTail } from '../../../src/core/runs/metricsTail';
 import { isRunTraining } from '../../../src/core/runs/runLiveness';
 import { loadPreferenceFile } from '../../../src/core/data';
-import { readRegularFile, readRegularFileSync, UnsafePathError } from '../../../src/core/fs/safeFiles';
+import { openRegularForRead, readRegularFile, readRegularFileSync, UnsafePathError } from '../../../src/core/fs/safeFiles';
 import { readConfigFile } from '../../../src/core/train/config';
 
 const FAST = { timeout: 10_000 };
@@ -64,5 +64,16 @@ describe('hostile workspace files are refused, not read forever (issue 13 §2)',
     fs.writeFileSync(big, 'x'.repeat(2048));
     await assert.rejects(readRegularFile(big, { maxBytes: 1024 }), /big\.json is 2048 bytes, over the 1024-byte limit/);
     assert.equal(readRegularFileSync(big, { maxBytes: 4096 }).length, 2048);
+  });
+
+  it('the tail readers open without blocking and check what they opened, not what a stat saw before', FAST, () => {
+    // A path swapped for a FIFO between the liveness probe's stat and its open must not block the run picker.
+    assert.throws(() => openRegularForRead(fifo), /pairs\.jsonl is a FIFO: not reading it/);
+    assert.throws(() => openRegularForRead(path.join(run, 'metrics.jsonl')), /character device/);
+    const file = path.join(dir, 'plain.jsonl');
+    fs.writeFileSync(file, '{"type":"done"}\n');
+    const { fd, size } = openRegularForRead(file);
+    fs.closeSync(fd);
+    assert.equal(size, 16);
   });
 });
