@@ -237,18 +237,18 @@ function readOpened(fd: number, size: number, limits: ReadLimits, file: string):
 }
 
 /**
- * Open a file for partial reads (a tail, a header): never blocks on a FIFO, and throws unless the opened
- * descriptor is a regular file, so a path swapped for a device between a stat and this open is refused
- * too. Returns the descriptor (the caller closes it) and the size at open time.
+ * Open a file for partial reads (a tail, a header), asynchronously: never blocks on a FIFO, and throws
+ * unless the opened handle is a regular file, so a path swapped for a device between a stat and this open
+ * is refused too. Returns the handle (the caller closes it) and what it is at open time (size, inode, mtime).
  */
-export function openRegularForRead(file: string): { fd: number; size: number } {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | O_NONBLOCK);
+export async function openRegularForRead(file: string): Promise<{ handle: fs.promises.FileHandle; stat: fs.Stats }> {
+  const handle = await fs.promises.open(file, fs.constants.O_RDONLY | O_NONBLOCK);
   try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new UnsafePathError(`${file} is ${kindOf(st)}: not reading it`);
-    return { fd, size: st.size };
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new UnsafePathError(`${file} is ${kindOf(stat)}: not reading it`);
+    return { handle, stat };
   } catch (err) {
-    fs.closeSync(fd);
+    await handle.close();
     throw err;
   }
 }
@@ -286,6 +286,11 @@ export async function readRegularFile(file: string, limits: ReadLimits): Promise
   } finally {
     await handle.close();
   }
+}
+
+/** Whether something (a link counts as itself, never followed) is at `p`, asked without blocking. */
+export async function existsNoFollow(p: string): Promise<boolean> {
+  return fs.promises.lstat(p).then(() => true, () => false);
 }
 
 /** Throw unless `file` exists and is a regular file (links to one allowed): for CLI inputs before a stream opens them. */

@@ -1,7 +1,7 @@
 // Reads <run>/metrics.jsonl (one TrainerEvent per line). The trainer may be mid-write, so a
 // truncated or garbled last line is skipped silently; a bad line elsewhere is reported by number.
 import { TrainerEvent, upgradeTrainerEvent } from '../protocol';
-import { READ_LIMITS, readRegularFile, readRegularFileSync } from '../fs/safeFiles';
+import { READ_LIMITS, readRegularFile } from '../fs/safeFiles';
 import { eachJsonlLine } from './jsonlLines';
 
 export interface MetricsFileContent {
@@ -34,19 +34,7 @@ export function parseMetricsText(text: string, final = false): MetricsFileConten
   return { events, badLines, consumedBytes: Buffer.byteLength(complete, 'utf8') };
 }
 
-/** Read a whole metrics.jsonl; the last line may be torn (crash, or still being written). Missing file = no events. */
-export function readMetricsFile(file: string): MetricsFileContent {
-  let text: string;
-  try {
-    text = readRegularFileSync(file, READ_LIMITS.jsonl).toString('utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], badLines: [], consumedBytes: 0 };
-    throw err;
-  }
-  return parseMetricsText(text, true);
-}
-
-/** The same, without blocking: what the extension host uses. */
+/** Read a whole metrics.jsonl without blocking; the last line may be torn (crash, or still being written). Missing file = no events. */
 export async function readMetricsFileAsync(file: string): Promise<MetricsFileContent> {
   let text: string;
   try {

@@ -1,9 +1,10 @@
 // Follows a metrics.jsonl that a trainer is still appending to: each read() returns only the events of the
 // lines completed since the last call, keeping a torn last line (the writer mid-line) for the next read.
+// Reads are asynchronous (the extension host follows runs a repository may have shipped) and size-capped.
 import * as fs from 'fs';
 import { TrainerEvent, upgradeTrainerEvent } from '../protocol';
 import { eachJsonlLine } from './jsonlLines';
-import { openRegularForRead, UnsafePathError } from '../fs/safeFiles';
+import { openRegularForRead, READ_LIMITS, UnsafePathError } from '../fs/safeFiles';
 
 export interface TailRead {
   events: TrainerEvent[];
@@ -32,43 +33,44 @@ export class MetricsTail {
     return this.offset;
   }
 
-  /** Events of every line completed since the last read. A missing file reads as no events. */
-  read(): TailRead {
+  /**
+   * Events of every line completed since the last read. A missing file, or one that is not a regular file
+   * (a FIFO or a device in a shipped run folder), reads as no events; one over the metrics size cap throws.
+   */
+  async read(): Promise<TailRead> {
     const out: TailRead = { events: [], badLines: [], reset: false };
-    let stat: fs.Stats;
+    let opened: { handle: fs.promises.FileHandle; stat: fs.Stats };
     try {
-      stat = fs.statSync(this.file);
+      // Open first, then look at what was opened: no stat-then-open window for a swap.
+      opened = await openRegularForRead(this.file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return out;
+      if (err instanceof UnsafePathError || (err as NodeJS.ErrnoException).code === 'ENOENT') return out;
       throw err;
     }
-    if (!stat.isFile()) return out; // a FIFO or a device in a shipped run folder: nothing to follow
-    const end = this.offset + this.pending.length;
-    if (stat.size < end || (this.inode !== null && stat.ino !== this.inode)) {
-      this.offset = 0;
-      this.pending = Buffer.alloc(0);
-      this.linesSeen = 0;
-      out.reset = true;
-    }
-    this.inode = stat.ino;
-    const start = this.offset + this.pending.length;
-    if (stat.size <= start) return out;
-    const length = Math.min(stat.size - start, MAX_CHUNK);
-    const chunk = Buffer.alloc(length);
-    let fd: number;
+    const { handle, stat } = opened;
+    let chunk: Buffer;
     try {
-      ({ fd } = openRegularForRead(this.file));
-    } catch (err) {
-      if (err instanceof UnsafePathError || (err as NodeJS.ErrnoException).code === 'ENOENT') return out; // swapped or gone since the stat
-      throw err;
-    }
-    let got: number;
-    try {
-      got = fs.readSync(fd, chunk, 0, length, start);
+      if (stat.size > READ_LIMITS.jsonl.maxBytes) {
+        throw new UnsafePathError(`${this.file} is ${stat.size} bytes, over the ${READ_LIMITS.jsonl.maxBytes}-byte limit for this file: not following it`);
+      }
+      const end = this.offset + this.pending.length;
+      if (stat.size < end || (this.inode !== null && stat.ino !== this.inode)) {
+        this.offset = 0;
+        this.pending = Buffer.alloc(0);
+        this.linesSeen = 0;
+        out.reset = true;
+      }
+      this.inode = stat.ino;
+      const start = this.offset + this.pending.length;
+      if (stat.size <= start) return out;
+      const length = Math.min(stat.size - start, MAX_CHUNK);
+      chunk = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(chunk, 0, length, start);
+      chunk = chunk.subarray(0, bytesRead);
     } finally {
-      fs.closeSync(fd);
+      await handle.close();
     }
-    const data = Buffer.concat([this.pending, chunk.subarray(0, got)]);
+    const data = Buffer.concat([this.pending, chunk]);
     const lastNewline = data.lastIndexOf(NEWLINE);
     if (lastNewline < 0) {
       this.pending = data;
@@ -87,11 +89,11 @@ export class MetricsTail {
   }
 
   /** Read until the end of the file (several chunks for a large file); events in order, `reset` if any step reset. */
-  readAll(): TailRead {
+  async readAll(): Promise<TailRead> {
     const all: TailRead = { events: [], badLines: [], reset: false };
     for (;;) {
       const before = this.offset + this.pending.length;
-      const part = this.read();
+      const part = await this.read();
       if (part.reset) {
         all.events = [];
         all.badLines = [];

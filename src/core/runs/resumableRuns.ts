@@ -2,7 +2,7 @@
 // and left a complete checkpoint. The trainer continues them in place (`--resume --output-dir <run>`).
 import type { TrainerEvent } from '../protocol';
 import { MetricsFileContent, readMetricsFileAsync } from './metricsFile';
-import { listCheckpoints, listRunsAsync, RunEntry } from './runFolders';
+import { listCheckpointsAsync, listRunsAsync, RunEntry } from './runFolders';
 
 /** How a run's last attempt ended: a resumed run's earlier `done(stopped)` does not count once it restarted. */
 export type RunOutcome = 'completed' | 'stopped' | 'failed' | 'crashed' | 'not-started';
@@ -28,7 +28,7 @@ export interface ResumableRun {
 
 /** Read one run (metrics.jsonl asynchronously: the extension host asks); null when it completed or has no checkpoint to continue from. */
 export async function resumableRunAsync(run: RunEntry): Promise<ResumableRun | null> {
-  const checkpoints = listCheckpoints(run.dir);
+  const checkpoints = await listCheckpointsAsync(run.dir);
   if (checkpoints.length === 0 || !run.config) return null;
   return judgeRun(run, checkpoints[0].step, await readMetricsFileAsync(run.metricsFile));
 }
@@ -46,10 +46,10 @@ function judgeRun(run: RunEntry, checkpointStep: number, { events }: MetricsFile
   return { run, outcome, checkpointStep, lastStep, maxSteps };
 }
 
-/** Resumable runs of a runs directory, newest first; `except` skips a live run. Read asynchronously (Resume Training). */
+/** Resumable runs among the listed runs of a runs directory (newest first, MAX_LISTED_RUNS); `except` skips a live run. Read asynchronously (Resume Training). */
 export async function listResumableRunsAsync(runsDir: string, except: string | null = null): Promise<ResumableRun[]> {
   const out: ResumableRun[] = [];
-  for (const run of await listRunsAsync(runsDir)) {
+  for (const run of (await listRunsAsync(runsDir)).runs) {
     if (run.name === except) continue;
     const resumable = await resumableRunAsync(run);
     if (resumable) out.push(resumable);

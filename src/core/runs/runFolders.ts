@@ -1,10 +1,12 @@
 // Discovers training runs: each sub-folder of the runs directory (default `.spo/runs`) holding
 // config.json or metrics.jsonl (file names from the trainer's RUN_FILES). Run names sort by time of creation, so newest first = name descending.
+// Everything is read asynchronously and the work per listing is bounded: the extension host polls these
+// folders, and a repository may ship a `.spo/runs` with 100,000 of them.
 import * as fs from 'fs';
 import * as path from 'path';
 import { RUN_FILES, RunFolder as TrainerRunFolder } from '../train/runFolder';
 import { upgradeConfigKeys } from '../train/config';
-import { readRegularFile, readRegularFileSync } from '../fs/safeFiles';
+import { existsNoFollow, readRegularFile } from '../fs/safeFiles';
 
 /** A run's config.json is a few hundred bytes; the cap keeps a crafted one from exhausting the host. */
 const RUN_CONFIG_LIMIT = { maxBytes: 1024 * 1024 };
@@ -25,16 +27,7 @@ function configObject(text: string): Record<string, unknown> | null {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? upgradeConfigKeys(value as Record<string, unknown>) : null;
 }
 
-function readConfigObject(file: string): Record<string, unknown> | null {
-  try {
-    // Size-capped, regular files only: the run-list poll must not hang on `config.json -> /dev/zero`.
-    return configObject(readRegularFileSync(file, RUN_CONFIG_LIMIT).toString('utf8'));
-  } catch {
-    return null;
-  }
-}
-
-async function readConfigObjectAsync(file: string): Promise<Record<string, unknown> | null> {
+async function readConfigObject(file: string): Promise<Record<string, unknown> | null> {
   try {
     return configObject((await readRegularFile(file, RUN_CONFIG_LIMIT)).toString('utf8'));
   } catch {
@@ -42,28 +35,14 @@ async function readConfigObjectAsync(file: string): Promise<Record<string, unkno
   }
 }
 
-async function exists(file: string): Promise<boolean> {
-  return fs.promises.lstat(file).then(() => true, () => false);
-}
-
-export function describeRun(dir: string): RunEntry {
-  return {
-    name: path.basename(dir),
-    dir,
-    metricsFile: path.join(dir, RUN_FILES.metrics),
-    config: readConfigObject(path.join(dir, RUN_FILES.config)),
-    hasDegrees: fs.existsSync(path.join(dir, RUN_FILES.degrees)),
-  };
-}
-
-/** describeRun for the extension host: config.json is read asynchronously. */
+/** A run folder as listed: its config.json read (size-capped, regular files only), whether it has degrees. */
 export async function describeRunAsync(dir: string): Promise<RunEntry> {
   return {
     name: path.basename(dir),
     dir,
     metricsFile: path.join(dir, RUN_FILES.metrics),
-    config: await readConfigObjectAsync(path.join(dir, RUN_FILES.config)),
-    hasDegrees: await exists(path.join(dir, RUN_FILES.degrees)),
+    config: await readConfigObject(path.join(dir, RUN_FILES.config)),
+    hasDegrees: await existsNoFollow(path.join(dir, RUN_FILES.degrees)),
   };
 }
 
@@ -72,39 +51,47 @@ function newestFirst(a: string, b: string): number {
   return path.basename(a) < path.basename(b) ? 1 : path.basename(a) > path.basename(b) ? -1 : 0;
 }
 
-/** Every run under `runsDir`, newest first (by name). A missing folder means no runs. */
-export function listRuns(runsDir: string): RunEntry[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(runsDir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries
-    .filter((e) => e.isDirectory())
-    .map((e) => path.join(runsDir, e.name))
-    .filter((dir) => fs.existsSync(path.join(dir, RUN_FILES.metrics)) || fs.existsSync(path.join(dir, RUN_FILES.config)))
-    .sort(newestFirst)
-    .map(describeRun);
+/**
+ * At most this many runs per listing (the newest, by name): each listed run costs a config.json read, and the
+ * curves panel lists every few seconds. Far more than anyone draws; a listing that hits it says so (`truncated`).
+ */
+export const MAX_LISTED_RUNS = 500;
+
+/**
+ * At most this many folders are looked at per listing (run or not): a shipped runs folder of 100,000 empty
+ * folders must not cost 100,000 stats a poll. A runs folder holds runs and little else; an experiment's arm
+ * run costs about two (its seed folder and itself), so 4× leaves room for both to reach MAX_LISTED_RUNS.
+ */
+export const MAX_EXAMINED_FOLDERS = 4 * MAX_LISTED_RUNS;
+
+/** A bounded listing: the runs found, and whether folders were left unexamined (MAX_LISTED_RUNS or MAX_EXAMINED_FOLDERS reached). */
+export interface RunListing {
+  runs: RunEntry[];
+  truncated: boolean;
 }
 
-/** listRuns for the extension host: nothing is read synchronously. */
-export async function listRunsAsync(runsDir: string): Promise<RunEntry[]> {
+/** Whether a folder is a run: it holds metrics.jsonl or config.json. */
+async function isRunFolder(dir: string): Promise<boolean> {
+  return await existsNoFollow(path.join(dir, RUN_FILES.metrics)) || await existsNoFollow(path.join(dir, RUN_FILES.config));
+}
+
+/** Every run under `runsDir`, newest first (by name), up to MAX_LISTED_RUNS. A missing folder means no runs. */
+export async function listRunsAsync(runsDir: string): Promise<RunListing> {
   let entries: fs.Dirent[];
   try {
     entries = await fs.promises.readdir(runsDir, { withFileTypes: true });
   } catch {
-    return [];
+    return { runs: [], truncated: false };
   }
-  const dirs: string[] = [];
-  for (const e of entries) {
-    if (!e.isDirectory()) continue;
-    const dir = path.join(runsDir, e.name);
-    if (await exists(path.join(dir, RUN_FILES.metrics)) || await exists(path.join(dir, RUN_FILES.config))) dirs.push(dir);
-  }
+  const dirs = entries.filter((e) => e.isDirectory()).map((e) => path.join(runsDir, e.name)).sort(newestFirst);
   const runs: RunEntry[] = [];
-  for (const dir of dirs.sort(newestFirst)) runs.push(await describeRunAsync(dir));
-  return runs;
+  let examined = 0;
+  for (const dir of dirs) {
+    if (runs.length === MAX_LISTED_RUNS || examined === MAX_EXAMINED_FOLDERS) return { runs, truncated: true };
+    examined += 1;
+    if (await isRunFolder(dir)) runs.push(await describeRunAsync(dir));
+  }
+  return { runs, truncated: false };
 }
 
 /** The data file a run trained on, resolved against the run's workspace (config paths may be relative). */
@@ -113,14 +100,14 @@ export function runDataFile(run: RunEntry, baseDir: string): string | null {
   return typeof data === 'string' && data !== '' ? path.resolve(baseDir, data) : null;
 }
 
-/** Newest run with degrees.jsonl that trained on `dataFile` (same resolved path). */
-export function findDegreesRun(runsDir: string, dataFile: string, baseDir: string): RunEntry | null {
+/** Newest listed run with degrees.jsonl that trained on `dataFile` (same resolved path). */
+export async function findDegreesRunAsync(runsDir: string, dataFile: string, baseDir: string): Promise<RunEntry | null> {
   const target = path.resolve(dataFile);
-  return listRuns(runsDir).find((run) => run.hasDegrees && runDataFile(run, baseDir) === target) ?? null;
+  return (await listRunsAsync(runsDir)).runs.find((run) => run.hasDegrees && runDataFile(run, baseDir) === target) ?? null;
 }
 
 /** Complete checkpoints (`checkpoints/step-N` with trainer_state.json), highest step first. */
-export function listCheckpoints(runDir: string): Array<{ step: number; dir: string }> {
+export async function listCheckpointsAsync(runDir: string): Promise<Array<{ step: number; dir: string }>> {
   const run = new TrainerRunFolder(runDir);
-  return run.checkpointSteps().reverse().map((step) => ({ step, dir: run.checkpointDir(step) }));
+  return (await run.checkpointStepsAsync()).reverse().map((step) => ({ step, dir: run.checkpointDir(step) }));
 }

@@ -2,7 +2,7 @@
 // are appended (fs.watch for promptness, a 1 s size poll as the ground truth) and folded into each run's history.
 import * as fs from 'fs';
 import type { CurvesAlert, MetricsRow, MetricsSplit } from '../protocol';
-import { MetricsTail } from './metricsTail';
+import { MetricsTail, TailRead } from './metricsTail';
 import { applyEvent, emptyHistory, isFinished, RunHistory, settleUnfinished } from './runHistory';
 import { unfinishedRunStatus } from './runLiveness';
 
@@ -22,6 +22,10 @@ interface Followed {
   history: RunHistory;
   tail: MetricsTail;
   watcher: fs.FSWatcher | null;
+  /** The read in progress: reads of one file never overlap (the tail keeps one offset). */
+  reading: Promise<void> | null;
+  /** A poll came while reading: read once more when the current read ends, so no append is missed. */
+  pollAgain: boolean;
 }
 
 export interface RunFollowerOptions {
@@ -32,29 +36,51 @@ export interface RunFollowerOptions {
   watch?: boolean;
 }
 
+/** What follow() read of a run so far; `problem` says why its file could not be read (over the size cap). */
+export interface FollowedRun {
+  history: RunHistory;
+  badLines: number[];
+  problem: string | null;
+}
+
+/** Reads asynchronously: the extension host follows runs that a repository may have shipped. */
 export class RunFollower {
   private readonly runs = new Map<string, Followed>();
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
+  /** After dispose() nothing is followed again (a panel's update may still be reading when it closes). */
+  private disposed = false;
 
   constructor(private readonly onUpdate: (update: RunUpdate) => void, private readonly options: RunFollowerOptions = {}) {
     this.now = options.now ?? Date.now;
   }
 
   /** Start following `name` (read its file so far) and return its history; a run already followed is returned as is. */
-  follow(name: string, metricsFile: string): { history: RunHistory; badLines: number[] } {
+  async follow(name: string, metricsFile: string): Promise<FollowedRun> {
+    if (this.disposed) return { history: emptyHistory(name), badLines: [], problem: null };
     const existing = this.runs.get(name);
-    if (existing && existing.tail.file === metricsFile) return { history: existing.history, badLines: [] };
+    if (existing && existing.tail.file === metricsFile) {
+      await existing.reading?.catch(() => undefined); // its first read, when still going
+      return { history: existing.history, badLines: [], problem: null };
+    }
     if (existing) this.unfollow(name);
-    const followed: Followed = { history: emptyHistory(name), tail: new MetricsTail(metricsFile), watcher: null };
+    const followed: Followed = { history: emptyHistory(name), tail: new MetricsTail(metricsFile), watcher: null, reading: null, pollAgain: false };
     this.runs.set(name, followed);
-    const update = this.readNew(name, followed);
     if (this.options.watch !== false) followed.watcher = this.watchFile(name, metricsFile);
     if (this.timer === null && this.options.pollMs !== 0) {
       this.timer = setInterval(() => this.pollAll(), this.options.pollMs ?? 1000);
       this.timer.unref?.();
     }
-    return { history: followed.history, badLines: update.badLines };
+    let badLines: number[] = [];
+    let problem: string | null = null;
+    const first = this.readTail(followed).then((read) => { badLines = this.applyRead(name, followed, read).badLines; });
+    followed.reading = first.finally(() => this.readEnded(name, followed));
+    try {
+      await followed.reading;
+    } catch (err) {
+      problem = (err as Error).message;
+    }
+    return { history: followed.history, badLines, problem };
   }
 
   unfollow(name: string): void {
@@ -74,28 +100,48 @@ export class RunFollower {
     return this.runs.get(name)?.history ?? null;
   }
 
-  /** Read what was appended to one run (or all) and report changes through onUpdate. */
-  poll(name?: string): void {
+  /** Read what was appended to one run (or all) and report changes through onUpdate; resolves once read. */
+  async poll(name?: string): Promise<void> {
+    const reads: Promise<void>[] = [];
     for (const [run, followed] of this.runs) {
-      if (name !== undefined && run !== name) continue;
-      const update = this.readNew(run, followed);
-      if (update.rows.length || update.alerts.length || update.replaced || update.statusChanged) {
-        this.onUpdate({ run, history: followed.history, rows: update.rows, splits: update.splits, alerts: update.alerts, replaced: update.replaced, badLines: update.badLines });
-      }
+      if (name === undefined || run === name) reads.push(this.pollRun(run, followed));
     }
+    await Promise.all(reads);
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const name of [...this.runs.keys()]) this.unfollow(name);
     this.stopTimer();
   }
 
-  private pollAll(): void {
-    try {
-      this.poll();
-    } catch {
-      // a file that vanished mid-read (run folder deleted) is read again, or dropped by the panel, on the next tick
+  /** One read of one run, or (while one is going) a note to read again after it. */
+  private pollRun(run: string, followed: Followed): Promise<void> {
+    if (followed.reading) {
+      followed.pollAgain = true;
+      return followed.reading.catch(() => undefined);
     }
+    const read = this.readTail(followed).then((tailRead) => {
+      if (this.runs.get(run) !== followed) return; // unfollowed while reading
+      const update = this.applyRead(run, followed, tailRead);
+      if (update.rows.length || update.alerts.length || update.replaced || update.statusChanged) {
+        this.onUpdate({ run, history: followed.history, rows: update.rows, splits: update.splits, alerts: update.alerts, replaced: update.replaced, badLines: update.badLines });
+      }
+    });
+    followed.reading = read.finally(() => this.readEnded(run, followed));
+    return followed.reading;
+  }
+
+  private readEnded(run: string, followed: Followed): void {
+    followed.reading = null;
+    if (!followed.pollAgain || this.runs.get(run) !== followed) return;
+    followed.pollAgain = false;
+    this.pollRun(run, followed).catch(() => undefined); // see pollAll
+  }
+
+  private pollAll(): void {
+    // A file that vanished mid-read (run folder deleted) or grew past the cap is read again, or dropped by the panel, on the next tick.
+    this.poll().catch(() => undefined);
   }
 
   private stopTimer(): void {
@@ -103,8 +149,19 @@ export class RunFollower {
     this.timer = null;
   }
 
-  private readNew(run: string, followed: Followed) {
-    const read = followed.tail.readAll();
+  /** One read of a run's file: the lines appended since the last one, and the file's time; nothing applied yet. */
+  private async readTail(followed: Followed): Promise<{ read: TailRead; mtime: number | null }> {
+    const read = await followed.tail.readAll();
+    // A finished run with nothing new keeps its status: no need to look at the file's time.
+    const settled = isFinished(followed.history) && read.events.length === 0 && !read.reset;
+    return { read, mtime: settled ? null : await fileMtime(followed.tail.file) };
+  }
+
+  /**
+   * Fold one read into the run's history. Synchronous, and reported in the same step (pollRun): a history the
+   * panel posts either lacks these rows or was taken after their append went out, never both (no rows twice).
+   */
+  private applyRead(run: string, followed: Followed, { read, mtime }: { read: TailRead; mtime: number | null }) {
     const out = { rows: [] as MetricsRow[], splits: [] as MetricsSplit[], alerts: [] as CurvesAlert[], replaced: false, statusChanged: false, badLines: read.badLines };
     if (read.reset) {
       followed.history = emptyHistory(run);
@@ -119,7 +176,6 @@ export class RunFollower {
       out.replaced ||= added.replaced;
     }
     if (!isFinished(followed.history)) {
-      const mtime = fileMtime(followed.tail.file);
       settleUnfinished(followed.history, mtime !== null && unfinishedRunStatus(mtime, this.now(), followed.history.trainer) === 'running');
     }
     out.statusChanged = followed.history.status !== before;
@@ -137,17 +193,13 @@ export class RunFollower {
   }
 
   private pollSafely(name: string): void {
-    try {
-      this.poll(name);
-    } catch {
-      // see pollAll
-    }
+    this.poll(name).catch(() => undefined); // see pollAll
   }
 }
 
-function fileMtime(file: string): number | null {
+async function fileMtime(file: string): Promise<number | null> {
   try {
-    return fs.statSync(file).mtimeMs;
+    return (await fs.promises.stat(file)).mtimeMs;
   } catch {
     return null;
   }

@@ -61,16 +61,16 @@ const STARTED_MARK = '{"type":"started"';
  * The trainer identity of the last `started` event of a metrics.jsonl, read backwards from the end in
  * chunks; null when there is none within STARTED_SCAN_LIMIT_BYTES or it carries no pid (older trainers).
  */
-export function lastStartedTrainer(file: string, size: number): TrainerIdentity | null {
+export async function lastStartedTrainerAsync(file: string, size: number): Promise<TrainerIdentity | null> {
   if (size === 0) return null;
-  const { fd } = openRegularForRead(file);
+  const { handle } = await openRegularForRead(file);
   try {
     let end = size;
     let carry = ''; // the start of a line cut by the previous (later) chunk
     while (end > 0 && size - end < STARTED_SCAN_LIMIT_BYTES) {
       const start = Math.max(0, end - STARTED_SCAN_CHUNK_BYTES);
       const buffer = Buffer.alloc(end - start);
-      fs.readSync(fd, buffer, 0, buffer.length, start);
+      await handle.read(buffer, 0, buffer.length, start);
       const text = buffer.toString('latin1') + carry; // latin1: byte-exact, the mark and pid digits are ASCII
       const lines = text.split('\n');
       carry = start > 0 ? lines.shift() ?? '' : '';
@@ -87,7 +87,7 @@ export function lastStartedTrainer(file: string, size: number): TrainerIdentity 
     }
     return null;
   } finally {
-    fs.closeSync(fd);
+    await handle.close();
   }
 }
 
@@ -95,15 +95,15 @@ export function lastStartedTrainer(file: string, size: number): TrainerIdentity 
 const LAST_LINE_PROBE_BYTES = 4096;
 
 /** Whether the last complete line of a metrics.jsonl is a `done` event; reads only the file's end. */
-export function endsWithDone(file: string, size: number): boolean {
+export async function endsWithDoneAsync(file: string, size: number): Promise<boolean> {
   if (size === 0) return false;
   const length = Math.min(size, LAST_LINE_PROBE_BYTES);
   const buffer = Buffer.alloc(length);
-  const { fd } = openRegularForRead(file);
+  const { handle } = await openRegularForRead(file);
   try {
-    fs.readSync(fd, buffer, 0, length, size - length);
+    await handle.read(buffer, 0, length, size - length);
   } finally {
-    fs.closeSync(fd);
+    await handle.close();
   }
   const lines = buffer.toString('utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '');
   for (let i = lines.length - 1; i >= 0; i -= 1) {
@@ -117,20 +117,23 @@ export function endsWithDone(file: string, size: number): boolean {
   return false;
 }
 
-/** Check for the run picker: is this run training right now (no `done` at the end, and a live trainer or a fresh file)? */
-export function isRunTraining(metricsFile: string, nowMs: number): boolean {
+/**
+ * Check for the run picker: is this run training right now (no `done` at the end, and a live trainer or a
+ * fresh file)? Asynchronous: the extension host asks it of every listed run.
+ */
+export async function isRunTrainingAsync(metricsFile: string, nowMs: number): Promise<boolean> {
   let stat: fs.Stats;
   try {
-    stat = fs.statSync(metricsFile);
+    stat = await fs.promises.stat(metricsFile);
   } catch {
     return false;
   }
-  if (!stat.isFile()) return false; // opening a FIFO would block the run picker
+  if (!stat.isFile()) return false; // a FIFO or a device in a shipped run folder: nothing to probe
   try {
-    if (endsWithDone(metricsFile, stat.size)) return false;
+    if (await endsWithDoneAsync(metricsFile, stat.size)) return false;
     // Past the pid trust window the answer is "interrupted" whatever the pid says, so skip the backward scan
     // (the run picker asks this of every unfinished run every few seconds).
-    const trainer = nowMs - stat.mtimeMs <= PID_TRUST_WINDOW_MS ? lastStartedTrainer(metricsFile, stat.size) : null;
+    const trainer = nowMs - stat.mtimeMs <= PID_TRUST_WINDOW_MS ? await lastStartedTrainerAsync(metricsFile, stat.size) : null;
     return unfinishedRunStatus(stat.mtimeMs, nowMs, trainer) === 'running';
   } catch {
     return false; // gone, or swapped for something that is not a regular file since the stat

@@ -1,7 +1,7 @@
 // Resolving a training config: layers (a run's config.json, a config file, settings, CLI flags) merged
 // over the spec's defaults and validated with messages naming the key. The knobs themselves are the
 // table in spec.ts; this module only applies it.
-import { READ_LIMITS, readRegularFileSync } from '../fs/safeFiles';
+import { READ_LIMITS, readRegularFile, readRegularFileSync } from '../fs/safeFiles';
 import {
   ALIGN_LOSSES, AlignLoss, ConfigKey, LEGACY_KEYS, TrainConfig, checkValue, defaultConfig, isConfigKey, keySpec,
 } from './spec';
@@ -87,6 +87,22 @@ export function readConfigFile(file: string): Record<string, unknown> {
   } catch (err) {
     throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
   }
+  return parseConfigText(text, file);
+}
+
+/** readConfigFile without blocking, for the extension host (a workspace's spo.config.json). */
+export async function readConfigFileAsync(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = (await readRegularFile(file, READ_LIMITS.json)).toString('utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  return parseConfigText(text, file);
+}
+
+/** A config file's text as an object with today's keys; a ConfigError naming `file` when it is not a JSON object. */
+function parseConfigText(text: string, file: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

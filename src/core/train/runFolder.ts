@@ -114,11 +114,36 @@ export class RunFolder {
     const root = this.path(RUN_FILES.checkpoints);
     if (!fs.existsSync(root)) return [];
     return fs.readdirSync(root)
-      .map((name) => /^step-(\d+)$/.exec(name))
-      .filter((m): m is RegExpExecArray => m !== null && fs.existsSync(path.join(root, m[0], 'trainer_state.json')))
-      .map((m) => Number(m[1]))
+      .filter((name) => checkpointFolderStep(name) !== null && fs.existsSync(path.join(root, name, CHECKPOINT_WRITTEN_LAST)))
+      .map((name) => checkpointFolderStep(name) as number)
       .sort((a, b) => a - b);
   }
+
+  /** checkpointSteps without blocking: the extension host asks it of run folders a repository may have shipped. */
+  async checkpointStepsAsync(): Promise<number[]> {
+    const root = this.path(RUN_FILES.checkpoints);
+    let names: string[];
+    try {
+      names = await fs.promises.readdir(root);
+    } catch {
+      return [];
+    }
+    const steps: number[] = [];
+    for (const name of names) {
+      const step = checkpointFolderStep(name);
+      if (step !== null && await fs.promises.stat(path.join(root, name, CHECKPOINT_WRITTEN_LAST)).then(() => true, () => false)) steps.push(step);
+    }
+    return steps.sort((a, b) => a - b);
+  }
+}
+
+/** The file a checkpoint writes last: a `step-N` folder without it is still being written (or was torn by a crash). */
+const CHECKPOINT_WRITTEN_LAST = 'trainer_state.json';
+
+/** The step of a checkpoint folder name (`step-12` → 12); null for any other name. */
+function checkpointFolderStep(name: string): number | null {
+  const m = /^step-(\d+)$/.exec(name);
+  return m ? Number(m[1]) : null;
 }
 
 /** One human line for log.txt / plain stderr (null for events that are not worth a line). */

@@ -4,7 +4,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ExampleDegreeView } from '../../core/protocol';
-import { exampleDegreeView, findDegreesRun, readDegreesFileAsync, RunDegrees } from '../../core/runs';
+import { exampleDegreeView, findDegreesRunAsync, readDegreesFileAsync, RunDegrees } from '../../core/runs';
 import { LruCache } from '../../core/keys';
 import { RUN_FILES } from '../../core/train/runFolder';
 import { KeyContentEngine } from '../keys/keyContentEngine';
@@ -81,7 +81,7 @@ export class DegreeSource implements vscode.Disposable {
 async function lookUpRunDegrees(dataFile: string): Promise<RunDegrees> {
   const runsDir = runsDirectory();
   const root = workspaceRoot();
-  const run = runsDir && root ? findDegreesRun(runsDir, dataFile, root) : null;
+  const run = runsDir && root ? await findDegreesRunAsync(runsDir, dataFile, root) : null;
   if (!run) return { run: null, note: 'No finished training run on this file yet: Train SPO to see the model and SPO degrees.', records: new Map() };
   const read = await readDegreesFileAsync(path.join(run.dir, RUN_FILES.degrees));
   if (read.problem) return { run: null, note: `Degrees of run ${run.name} not shown: ${read.problem}`, records: new Map() };

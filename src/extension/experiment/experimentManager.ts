@@ -1,13 +1,13 @@
 // Runs one SPO vs DPO experiment at a time as a background CLI process (never TF.js in the extension
 // host): progress notification with Cancel (ends the whole process group), log in the output channel,
 // and on success the summary in the Markdown preview and the arms in the curves panel.
-import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import {
   applyProgressLine, CliExit, CliProcess, describeProgress, EXPERIMENT_FILES, experimentArgs, experimentArmCount,
-  experimentFraction, experimentHeadline, ExperimentProgress, ExperimentRequest, initialProgress, listExperimentRuns,
+  experimentFraction, experimentHeadline, ExperimentProgress, ExperimentRequest, initialProgress, listExperimentRunsAsync,
 } from '../../core/runs';
+import { existsNoFollow } from '../../core/fs/safeFiles';
 import { EXPERIMENT_PROGRESS_PREFIX } from '../../core/protocol';
 import { CommandId } from '../commandIds';
 
@@ -121,13 +121,16 @@ export class ExperimentManager implements vscode.Disposable {
     const outDir = live.request.outDir;
     const resultsFile = path.join(outDir, EXPERIMENT_FILES.results);
     const summaryFile = path.join(outDir, EXPERIMENT_FILES.summary);
-    const ok = exit.code === 0 && !exit.cancelled && fs.existsSync(resultsFile);
-    const runs = listExperimentRuns(outDir).map((r) => r.name);
+    const hasResults = await existsNoFollow(resultsFile);
+    const ok = exit.code === 0 && !exit.cancelled && hasResults;
+    const listing = await listExperimentRunsAsync(outDir);
+    const runs = listing.runs.map((r) => r.name);
     this.output.info(`Experiment ${live.name} exited (code ${exit.code}, signal ${exit.signal ?? 'none'}${exit.cancelled ? ', cancelled' : ''}).`);
+    if (listing.truncated) this.output.warn(`Experiment ${live.name}: only its first ${runs.length} runs are shown; ${outDir} holds more folders than are listed.`);
     const ended: ExperimentEnded = {
       name: live.name, outDir, code: exit.code, cancelled: exit.cancelled, runs,
-      resultsFile: fs.existsSync(resultsFile) ? resultsFile : null,
-      summaryFile: fs.existsSync(summaryFile) ? summaryFile : null,
+      resultsFile: hasResults ? resultsFile : null,
+      summaryFile: (await existsNoFollow(summaryFile)) ? summaryFile : null,
     };
     if (exit.cancelled) {
       this.lastEnded = ended;

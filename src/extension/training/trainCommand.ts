@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { checkNumberField, newRunName, resolveTrainChoices, TrainChoices } from '../../core/runs';
-import { ALIGN_LOSSES, AlignLoss, ConfigError, ConfigLayer, lossLabel, readConfigFile, resolveConfig } from '../../core/train/config';
+import { ALIGN_LOSSES, AlignLoss, ConfigError, ConfigLayer, lossLabel, readConfigFileAsync, resolveConfig } from '../../core/train/config';
 import { numericLimits, type ConfigKey } from '../../core/train/spec';
 import { RunManager } from './runManager';
 import { preflight } from './preflight';
@@ -166,7 +166,7 @@ async function confirmProjectConfig(configFile: string, pickedData: string, root
   let values: Record<string, unknown>;
   let cfg;
   try {
-    values = readConfigFile(configFile);
+    values = await readConfigFileAsync(configFile);
     cfg = resolveConfig([{ values: { data: pickedData }, where: 'defaults' }, { values, where: configFile }]);
   } catch (err) {
     const action = await vscode.window.showErrorMessage(`Train SPO: ${(err as Error).message}`, 'Open spo.config.json');

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { TrainerEvent } from '../../../src/core/protocol';
 import {
-  listResumableRunsAsync, listRuns, listRunsAsync, runOwnership, runOwnershipAsync,
+  listResumableRunsAsync, listRunsAsync, runOwnership, runOwnershipAsync,
 } from '../../../src/core/runs';
 
 const started = (host: string): TrainerEvent => ({ type: 'started', runDir: 'r', runName: 'r', backend: 'cpu', backendNote: '', totalSteps: 10, config: {}, time: 0, pid: 1, host });
@@ -43,14 +43,16 @@ describe('async run-folder readers agree with the synchronous ones', () => {
   after(() => fs.rmSync(runsDir, { recursive: true, force: true }));
 
   it('lists the same runs, and the same resumable ones', { timeout: 10_000 }, async () => {
-    const runs = await listRunsAsync(runsDir);
-    assert.deepEqual(runs, listRuns(runsDir));
+    const { runs, truncated } = await listRunsAsync(runsDir);
+    assert.equal(truncated, false);
+    // What the synchronous lister (gone now: nothing else used it) gave for a run: its folder, files and config.
+    assert.deepEqual(runs.at(-1), { name: '20261127-000001', dir: own, metricsFile: path.join(own, 'metrics.jsonl'), config: { data: 'hh.jsonl', max_steps: 10 }, hasDegrees: false });
     assert.deepEqual(runs.map((r) => [r.name, r.config !== null]), [
       ['20261127-000004', false], ['20261127-000003', true], ['20261127-000002', true], ['20261127-000001', true],
     ]);
     const resumable = await listResumableRunsAsync(runsDir);
     assert.deepEqual(resumable.map((r) => [r.run.name, r.outcome, r.checkpointStep]), [['20261127-000003', 'stopped', 4], ['20261127-000001', 'stopped', 2]]);
-    assert.deepEqual(await listRunsAsync(path.join(runsDir, 'missing')), []);
+    assert.deepEqual(await listRunsAsync(path.join(runsDir, 'missing')), { runs: [], truncated: false });
   });
 
   it('judges ownership the same way: own, another host, unreadable metrics', { timeout: 10_000 }, async () => {

@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   applyProgressLine, CliProcess, curveRunDir, experimentArgs, experimentHeadline, ExperimentRequest, initialProgress,
-  listCurveRuns, listExperimentRuns,
+  listCurveRunsAsync, listExperimentRunsAsync,
 } from '../../../src/core/runs';
 import { HH_SAMPLE, REPO_ROOT } from '../../helpers/paths';
 import { groupAlive } from '../../helpers/processes';
@@ -39,10 +39,11 @@ describe('CliProcess with the real experiment CLI', () => {
     assert.equal(exit.cancelled, false);
     assert.equal(progress.armsDone, 4, lines.join('\n'));
     assert.equal(progress.seed, 2);
-    const runs = listExperimentRuns(outDir);
+    const { runs, truncated } = await listExperimentRunsAsync(outDir);
+    assert.equal(truncated, false);
     assert.deepEqual(runs.map((r) => r.name), ['exp-a/seed-1/dpo', 'exp-a/seed-1/dpo-spo', 'exp-a/seed-2/dpo', 'exp-a/seed-2/dpo-spo']);
     for (const r of runs) assert.equal(curveRunDir(r.name, null, experiments), r.dir);
-    assert.deepEqual(listCurveRuns(path.join(tmp, 'no-runs'), experiments).map((r) => r.name), runs.map((r) => r.name));
+    assert.deepEqual((await listCurveRunsAsync(path.join(tmp, 'no-runs'), experiments)).runs.map((r) => r.name), runs.map((r) => r.name));
     assert.match((await experimentHeadline(outDir)) ?? '', /^dpo 0\.\d{3} ± 0\.\d{3} · dpo\+spo 0\.\d{3} ± 0\.\d{3}$/);
     assert.ok(fs.existsSync(path.join(outDir, 'summary.md')));
     assert.equal(groupAlive(proc.pid!), false);

@@ -7,12 +7,12 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { describeRun, lastOutcome, listRuns, readDegreesFile, readDegreesFileAsync, readMetricsFile, readMetricsFileAsync } from '../../../src/core/runs';
+import { describeRunAsync, lastOutcome, listCurveRunsAsync, listRunsAsync, readDegreesFile, readDegreesFileAsync, readMetricsFileAsync } from '../../../src/core/runs';
 import { MetricsTail } from '../../../src/core/runs/metricsTail';
-import { isRunTraining } from '../../../src/core/runs/runLiveness';
+import { isRunTrainingAsync } from '../../../src/core/runs/runLiveness';
 import { loadPreferenceFile } from '../../../src/core/data';
 import { openRegularForRead, readRegularFile, readRegularFileSync, UnsafePathError } from '../../../src/core/fs/safeFiles';
-import { readConfigFile } from '../../../src/core/train/config';
+import { readConfigFile, readConfigFileAsync } from '../../../src/core/train/config';
 
 const FAST = { timeout: 10_000 };
 
@@ -37,18 +37,36 @@ describe('hostile workspace files are refused, not read forever (issue 13 §2)',
     assert.equal(readDegreesFile(path.join(run, 'degrees.jsonl')).size, 0);
   });
 
-  it('config.json -> /dev/zero: the run list still lists the run, without its config', FAST, () => {
-    assert.equal(describeRun(run).config, null);
-    assert.deepEqual(listRuns(path.dirname(run)).map((r) => r.name), ['shipped']);
+  it('config.json -> /dev/zero: the run list still lists the run, without its config', FAST, async () => {
+    assert.equal((await describeRunAsync(run)).config, null);
+    assert.deepEqual((await listRunsAsync(path.dirname(run))).runs.map((r) => r.name), ['shipped']);
     assert.throws(() => readConfigFile(path.join(run, 'config.json')), /character device/);
+    await assert.rejects(readConfigFileAsync(path.join(run, 'config.json')), /character device/);
   });
 
   it('metrics.jsonl -> /dev/zero: readers, the tail and the liveness probe return at once', FAST, async () => {
-    assert.throws(() => readMetricsFile(path.join(run, 'metrics.jsonl')), UnsafePathError);
     await assert.rejects(readMetricsFileAsync(path.join(run, 'metrics.jsonl')), UnsafePathError);
-    assert.deepEqual(new MetricsTail(path.join(run, 'metrics.jsonl')).read().events, []);
-    assert.equal(isRunTraining(path.join(run, 'metrics.jsonl'), Date.now()), false);
+    assert.deepEqual((await new MetricsTail(path.join(run, 'metrics.jsonl')).read()).events, []);
+    assert.equal(await isRunTrainingAsync(path.join(run, 'metrics.jsonl'), Date.now()), false);
     assert.equal(lastOutcome([]), 'not-started');
+  });
+
+  it('a runs folder holding a config.json -> /dev/zero and a FIFO still lists, and the curves list with it', FAST, async () => {
+    const runsDir = path.join(dir, 'fifo-runs');
+    const withFifo = path.join(runsDir, '20261127-000002');
+    fs.mkdirSync(withFifo, { recursive: true });
+    execFileSync('mkfifo', [path.join(withFifo, 'config.json')]);
+    execFileSync('mkfifo', [path.join(withFifo, 'metrics.jsonl')]);
+    const zeroed = path.join(runsDir, '20261127-000001');
+    fs.mkdirSync(zeroed);
+    fs.symlinkSync('/dev/zero', path.join(zeroed, 'config.json'));
+    execFileSync('mkfifo', [path.join(runsDir, 'a-fifo-beside-the-runs')]);
+    const listing = await listRunsAsync(runsDir);
+    assert.deepEqual(listing.runs.map((r) => [r.name, r.config]), [['20261127-000002', null], ['20261127-000001', null]]);
+    const curves = await listCurveRunsAsync(runsDir, path.join(dir, 'no-experiments'));
+    assert.deepEqual(curves, { runs: listing.runs, truncated: [] });
+    assert.equal(await isRunTrainingAsync(path.join(withFifo, 'metrics.jsonl'), Date.now()), false);
+    assert.deepEqual(await new MetricsTail(path.join(withFifo, 'metrics.jsonl')).readAll(), { events: [], badLines: [], reset: false });
   });
 
   it('the CLI data reader refuses a FIFO and a link to a character device instead of hanging', FAST, async () => {
@@ -66,14 +84,14 @@ describe('hostile workspace files are refused, not read forever (issue 13 §2)',
     assert.equal(readRegularFileSync(big, { maxBytes: 4096 }).length, 2048);
   });
 
-  it('the tail readers open without blocking and check what they opened, not what a stat saw before', FAST, () => {
+  it('the tail readers open without blocking and check what they opened, not what a stat saw before', FAST, async () => {
     // A path swapped for a FIFO between the liveness probe's stat and its open must not block the run picker.
-    assert.throws(() => openRegularForRead(fifo), /pairs\.jsonl is a FIFO: not reading it/);
-    assert.throws(() => openRegularForRead(path.join(run, 'metrics.jsonl')), /character device/);
+    await assert.rejects(openRegularForRead(fifo), /pairs\.jsonl is a FIFO: not reading it/);
+    await assert.rejects(openRegularForRead(path.join(run, 'metrics.jsonl')), /character device/);
     const file = path.join(dir, 'plain.jsonl');
     fs.writeFileSync(file, '{"type":"done"}\n');
-    const { fd, size } = openRegularForRead(file);
-    fs.closeSync(fd);
-    assert.equal(size, 16);
+    const { handle, stat } = await openRegularForRead(file);
+    await handle.close();
+    assert.equal(stat.size, 16);
   });
 });

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { TrainerEvent } from '../../../src/core/protocol';
-import { historyFromEvents, metricsToCsv, parseMetricsText, readMetricsFile } from '../../../src/core/runs';
+import { historyFromEvents, metricsToCsv, parseMetricsText, readMetricsFileAsync } from '../../../src/core/runs';
 import { RunFollower } from '../../../src/core/runs/runFollower';
 
 const events: TrainerEvent[] = [
@@ -47,14 +47,14 @@ describe('metrics.jsonl reader', () => {
     assert.equal(parsed.events.length, events.length);
   });
 
-  it('reads a truncated file from disk; a missing file is an empty run', () => {
+  it('reads a truncated file from disk; a missing file is an empty run', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spo-metrics-'));
     try {
       const file = path.join(dir, 'metrics.jsonl');
       fs.writeFileSync(file, text.slice(0, text.length - 20)); // cut inside the `done` line
-      const parsed = readMetricsFile(file);
+      const parsed = await readMetricsFileAsync(file);
       assert.deepEqual(parsed.events, events.slice(0, -1));
-      assert.deepEqual(readMetricsFile(path.join(dir, 'nope.jsonl')).events, []);
+      assert.deepEqual((await readMetricsFileAsync(path.join(dir, 'nope.jsonl'))).events, []);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -94,7 +94,7 @@ describe('run history', () => {
 });
 
 describe('a malformed metrics.jsonl line', () => {
-  it('is reported by line and skipped: the follower keeps the rest of the run (an older file without split reads too)', () => {
+  it('is reported by line and skipped: the follower keeps the rest of the run (an older file without split reads too)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spo-bad-line-'));
     const file = path.join(dir, 'metrics.jsonl');
     const lines = [
@@ -106,11 +106,11 @@ describe('a malformed metrics.jsonl line', () => {
     ];
     fs.writeFileSync(file, lines.join('\n') + '\n');
     const follower = new RunFollower(() => undefined, { watch: false });
-    let followed!: ReturnType<RunFollower['follow']>;
-    assert.doesNotThrow(() => { followed = follower.follow('a', file); });
+    const followed = await follower.follow('a', file);
+    assert.equal(followed.problem, null, 'a malformed line does not stop the read');
     assert.deepEqual(followed.badLines, [2, 3]);
     assert.deepEqual(followed.history.rows.map((r) => Object.keys(r).filter((k) => k !== 'step')), [['loss'], ['eval/loss']]);
-    assert.deepEqual(readMetricsFile(file).events.filter((e) => e.type === 'metrics').map((e) => e.type === 'metrics' && e.split), ['train', 'eval']);
+    assert.deepEqual((await readMetricsFileAsync(file)).events.filter((e) => e.type === 'metrics').map((e) => e.type === 'metrics' && e.split), ['train', 'eval']);
     follower.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseTrainArgs } from '../../../src/trainer/run';
-import { checkNumberField, findDegreesRun, listCheckpoints, listRuns, newRunName, parseDegreesText, resolveTrainChoices, trainerArgs, TrainChoices, validateTrainChoices, writeRunConfig } from '../../../src/core/runs';
+import { checkNumberField, findDegreesRunAsync, listCheckpointsAsync, listRunsAsync, newRunName, parseDegreesText, resolveTrainChoices, trainerArgs, TrainChoices, validateTrainChoices, writeRunConfig } from '../../../src/core/runs';
 import { HH_SAMPLE } from '../../helpers/paths';
 
 describe('run folders', () => {
@@ -27,20 +27,20 @@ describe('run folders', () => {
   });
   after(() => fs.rmSync(runs, { recursive: true, force: true }));
 
-  it('lists runs newest first and skips folders that are not runs', () => {
-    assert.deepEqual(listRuns(runs).map((r) => r.name), ['20261127-110000', '20261127-100000', '20261126-090000']);
-    assert.deepEqual(listRuns(path.join(runs, 'missing')), []);
+  it('lists runs newest first and skips folders that are not runs', async () => {
+    assert.deepEqual((await listRunsAsync(runs)).runs.map((r) => r.name), ['20261127-110000', '20261127-100000', '20261126-090000']);
+    assert.deepEqual(await listRunsAsync(path.join(runs, 'missing')), { runs: [], truncated: false });
   });
 
-  it('finds the newest run with degrees.jsonl trained on the same data file', () => {
+  it('finds the newest run with degrees.jsonl trained on the same data file', async () => {
     const base = '/ws';
-    assert.equal(findDegreesRun(runs, '/ws/data/a.jsonl', base)?.name, '20261126-090000'); // the newer one has no degrees
-    assert.equal(findDegreesRun(runs, '/ws/data/b.jsonl', base)?.name, '20261127-100000');
-    assert.equal(findDegreesRun(runs, '/ws/data/c.jsonl', base), null);
+    assert.equal((await findDegreesRunAsync(runs, '/ws/data/a.jsonl', base))?.name, '20261126-090000'); // the newer one has no degrees
+    assert.equal((await findDegreesRunAsync(runs, '/ws/data/b.jsonl', base))?.name, '20261127-100000');
+    assert.equal(await findDegreesRunAsync(runs, '/ws/data/c.jsonl', base), null);
   });
 
-  it('lists complete checkpoints by step, highest first (step-30 lacks trainer_state.json: still being written)', () => {
-    assert.deepEqual(listCheckpoints(path.join(runs, '20261127-110000')).map((c) => c.step), [10, 2]);
+  it('lists complete checkpoints by step, highest first (step-30 lacks trainer_state.json: still being written)', async () => {
+    assert.deepEqual((await listCheckpointsAsync(path.join(runs, '20261127-110000'))).map((c) => c.step), [10, 2]);
   });
 
   it('names runs like the trainer does, so both sort together', () => {

@@ -9,7 +9,7 @@ import * as path from 'path';
 import type { TrainerEvent } from '../../../src/core/protocol';
 import { historyFromEvents, settleUnfinished } from '../../../src/core/runs';
 import {
-  endsWithDone, isRunTraining, lastStartedTrainer, LIVE_WRITE_WINDOW_MS, PID_TRUST_WINDOW_MS, trainerAlive, unfinishedRunStatus,
+  endsWithDoneAsync, isRunTrainingAsync, lastStartedTrainerAsync, LIVE_WRITE_WINDOW_MS, PID_TRUST_WINDOW_MS, trainerAlive, unfinishedRunStatus,
 } from '../../../src/core/runs/runLiveness';
 
 const started: TrainerEvent = { type: 'started', runDir: '/r/a', runName: 'a', backend: 'cpu', backendNote: '', totalSteps: 4, config: {}, time: 1 };
@@ -64,46 +64,46 @@ describe('run liveness', () => {
     assert.equal(historyFromEvents('a', []).status, 'unknown', 'a run without started stays unknown');
   });
 
-  it('finds a done event at the end of a file, past a torn last line, reading only the end', () => {
+  it('finds a done event at the end of a file, past a torn last line, reading only the end', async () => {
     const many = lines([started, ...Array.from({ length: 200 }, (_, i) => row(i + 1))]);
     assert.ok(Buffer.byteLength(many) > 4096, 'the file is longer than the probe');
     const finished = tempFile(many + lines([done('completed', 200)]));
-    assert.equal(endsWithDone(finished, fs.statSync(finished).size), true);
+    assert.equal(await endsWithDoneAsync(finished, fs.statSync(finished).size), true);
     const torn = tempFile(many + lines([done('completed', 200)]) + '{"type":"log","lev');
-    assert.equal(endsWithDone(torn, fs.statSync(torn).size), true);
+    assert.equal(await endsWithDoneAsync(torn, fs.statSync(torn).size), true);
     const unfinished = tempFile(many);
-    assert.equal(endsWithDone(unfinished, fs.statSync(unfinished).size), false);
-    assert.equal(endsWithDone(tempFile(''), 0), false);
+    assert.equal(await endsWithDoneAsync(unfinished, fs.statSync(unfinished).size), false);
+    assert.equal(await endsWithDoneAsync(tempFile(''), 0), false);
   });
 
-  it('a run is training when its fresh file has no done; a stale one or a missing file is not', () => {
+  it('a run is training when its fresh file has no done; a stale one or a missing file is not', async () => {
     const file = tempFile(lines([started, row(1)]));
     const mtime = fs.statSync(file).mtimeMs;
-    assert.equal(isRunTraining(file, mtime + 1000), true);
-    assert.equal(isRunTraining(file, mtime + LIVE_WRITE_WINDOW_MS + 1000), false);
+    assert.equal(await isRunTrainingAsync(file, mtime + 1000), true);
+    assert.equal(await isRunTrainingAsync(file, mtime + LIVE_WRITE_WINDOW_MS + 1000), false);
     fs.appendFileSync(file, lines([done('completed', 1)]));
-    assert.equal(isRunTraining(file, fs.statSync(file).mtimeMs), false);
-    assert.equal(isRunTraining(path.join(path.dirname(file), 'missing.jsonl'), mtime), false);
+    assert.equal(await isRunTrainingAsync(file, fs.statSync(file).mtimeMs), false);
+    assert.equal(await isRunTrainingAsync(path.join(path.dirname(file), 'missing.jsonl'), mtime), false);
   });
 
-  it('a started event with a live pid keeps a run running through a long silence', () => {
+  it('a started event with a live pid keeps a run running through a long silence', async () => {
     const mine: TrainerEvent = { ...started, pid: process.pid, host: os.hostname() };
     const file = tempFile(lines([mine, row(1)]));
     age(file, 10 * LIVE_WRITE_WINDOW_MS);
-    assert.deepEqual(lastStartedTrainer(file, fs.statSync(file).size), { pid: process.pid, host: os.hostname() });
-    assert.equal(isRunTraining(file, Date.now()), true);
+    assert.deepEqual(await lastStartedTrainerAsync(file, fs.statSync(file).size), { pid: process.pid, host: os.hostname() });
+    assert.equal(await isRunTrainingAsync(file, Date.now()), true);
     // Pid reuse guard: past the trust window a live pid no longer counts.
     assert.equal(unfinishedRunStatus(0, PID_TRUST_WINDOW_MS + 1, { pid: process.pid }), 'interrupted');
     // Another host's pid says nothing here: the mtime rule decides.
     assert.equal(trainerAlive({ pid: process.pid, host: `${os.hostname()}-elsewhere` }), null);
-    assert.equal(isRunTraining(tempFile(lines([{ ...mine, host: 'elsewhere' }, row(1)])), Date.now() + 10 * LIVE_WRITE_WINDOW_MS), false);
+    assert.equal(await isRunTrainingAsync(tempFile(lines([{ ...mine, host: 'elsewhere' }, row(1)])), Date.now() + 10 * LIVE_WRITE_WINDOW_MS), false);
   });
 
   it('a started event whose trainer has exited is interrupted at once, even when freshly written', async () => {
     const pid = await exitedPid();
     assert.equal(trainerAlive({ pid }), false);
     const file = tempFile(lines([{ ...started, pid }, row(1)]));
-    assert.equal(isRunTraining(file, fs.statSync(file).mtimeMs), false);
+    assert.equal(await isRunTrainingAsync(file, fs.statSync(file).mtimeMs), false);
     assert.equal(unfinishedRunStatus(1000, 1000, { pid }), 'interrupted');
   });
 
@@ -112,15 +112,15 @@ describe('run liveness', () => {
     const many = Array.from({ length: 3000 }, (_, i) => row(i + 1));
     const resumed = tempFile(lines([{ ...started, pid: dead }, ...many, { ...started, pid: process.pid }, ...many]));
     assert.ok(fs.statSync(resumed).size > 64 * 1024, 'the scan crosses chunk boundaries');
-    assert.deepEqual(lastStartedTrainer(resumed, fs.statSync(resumed).size), { pid: process.pid, host: undefined });
+    assert.deepEqual(await lastStartedTrainerAsync(resumed, fs.statSync(resumed).size), { pid: process.pid, host: undefined });
     age(resumed, 5 * LIVE_WRITE_WINDOW_MS);
-    assert.equal(isRunTraining(resumed, Date.now()), true, 'the resumed trainer (alive) counts, not the first (exited)');
+    assert.equal(await isRunTrainingAsync(resumed, Date.now()), true, 'the resumed trainer (alive) counts, not the first (exited)');
 
     const old = tempFile(lines([started, ...many]));
-    assert.equal(lastStartedTrainer(old, fs.statSync(old).size), null);
+    assert.equal(await lastStartedTrainerAsync(old, fs.statSync(old).size), null);
     const mtime = fs.statSync(old).mtimeMs;
-    assert.equal(isRunTraining(old, mtime + 1000), true);
-    assert.equal(isRunTraining(old, mtime + LIVE_WRITE_WINDOW_MS + 1000), false);
+    assert.equal(await isRunTrainingAsync(old, mtime + 1000), true);
+    assert.equal(await isRunTrainingAsync(old, mtime + LIVE_WRITE_WINDOW_MS + 1000), false);
     assert.equal(trainerAlive({}), null);
     assert.equal(trainerAlive({ pid: 0 }), null, 'pid 0 would probe a process group');
   });

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { TrainerEvent } from '../../../src/core/protocol';
-import { historyFromEvents, listCheckpoints, readDegreesFile, readMetricsFile, TrainerProcess, trainerArgs, TrainChoices, writeRunConfig } from '../../../src/core/runs';
+import { historyFromEvents, listCheckpointsAsync, readDegreesFile, readMetricsFileAsync, TrainerProcess, trainerArgs, TrainChoices, writeRunConfig } from '../../../src/core/runs';
 import { resolveConfig } from '../../../src/core/train/config';
 import { HH_SAMPLE, REPO_ROOT } from '../../helpers/paths';
 import { isAlive } from '../../helpers/processes';
@@ -45,7 +45,7 @@ describe('TrainerProcess with the real trainer', () => {
     assert.equal(seen[0].type, 'started');
     assert.equal(seen[seen.length - 1].type, 'done');
     const live = historyFromEvents('complete', seen);
-    const disk = historyFromEvents('complete', readMetricsFile(path.join(runDir, 'metrics.jsonl')).events);
+    const disk = historyFromEvents('complete', (await readMetricsFileAsync(path.join(runDir, 'metrics.jsonl'))).events);
     assert.equal(disk.status, 'completed');
     assert.deepEqual(disk.rows, live.rows);
     assert.deepEqual(live.rows.filter((r) => !('eval/loss' in r)).map((r) => r.step), [1, 2, 3]);
@@ -77,7 +77,7 @@ describe('TrainerProcess with the real trainer', () => {
     assert.equal(exit.done?.reason, 'stopped');
     assert.ok(exit.done!.step < 1000);
     assert.equal(checkpoints.length, 1);
-    assert.deepEqual(listCheckpoints(runDir).map((c) => c.dir), checkpoints);
+    assert.deepEqual((await listCheckpointsAsync(runDir)).map((c) => c.dir), checkpoints);
     assert.ok(fs.existsSync(path.join(checkpoints[0], 'model.safetensors')));
     assert.equal(isAlive(pid), false);
   });

@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT } from '../../helpers/paths';
 import { generateDemoPairs } from '../../../src/core/data/demoData';
-import { listCheckpoints, readMetricsFile, TrainerProcess } from '../../../src/core/runs';
+import { listCheckpointsAsync, readMetricsFileAsync, TrainerProcess } from '../../../src/core/runs';
 import { isAlive } from '../../helpers/processes';
 
 const ENTRY = path.join(REPO_ROOT, 'out', 'src', 'trainer', 'main.js');
@@ -59,11 +59,11 @@ describe('trainer lifetime (issue 13 §6)', () => {
     } finally {
       if (isAlive(trainerPid)) process.kill(trainerPid, 'SIGKILL');
     }
-    const events = readMetricsFile(path.join(runDir, 'metrics.jsonl')).events;
+    const events = (await readMetricsFileAsync(path.join(runDir, 'metrics.jsonl'))).events;
     const done = events[events.length - 1];
     assert.ok(done.type === 'done' && done.reason === 'stopped', JSON.stringify(done));
     assert.ok(done.step < 100000);
-    assert.deepEqual(listCheckpoints(runDir).map((c) => c.step), [done.step], 'the steps it trained are saved');
+    assert.deepEqual((await listCheckpointsAsync(runDir)).map((c) => c.step), [done.step], 'the steps it trained are saved');
   });
 
   it('shutdown (window closing) asks for a checkpoint first and only then kills', async () => {
@@ -73,7 +73,7 @@ describe('trainer lifetime (issue 13 §6)', () => {
     const exit = await proc.shutdown(20_000);
     assert.equal(exit.code, 0, exit.lastLines.join('\n'));
     assert.equal(exit.done?.reason, 'stopped');
-    assert.deepEqual(listCheckpoints(runDir).map((c) => c.step), [exit.done!.step]);
+    assert.deepEqual((await listCheckpointsAsync(runDir)).map((c) => c.step), [exit.done!.step]);
     assert.equal(isAlive(proc.pid!), false);
   });
 
