@@ -82,7 +82,8 @@ def main() -> None:
     if a.pairs:
         import json
 
-        pairs = [json.loads(line) for line in Path(a.pairs).read_text().splitlines() if line.strip()][: a.batch]
+        # All of them: TRL drops pairs whose prompt fills max_length; the batch is the first --batch that remain.
+        pairs = [json.loads(line) for line in Path(a.pairs).read_text().splitlines() if line.strip()]
         for p in pairs:
             p["split"] = "train"
     else:
@@ -98,6 +99,8 @@ def main() -> None:
         else:
             t = SPOTrainer(model=model, args=SPOConfig(output_dir=str(tmp / kind), spo_gamma=0.0 if kind == "engine-dpo" else 0.1, **common),
                            train_dataset=train, processing_class=tok)
+        if len(t.train_dataset) < a.batch:
+            raise SystemExit(f"only {len(t.train_dataset)} pairs fit max_length {a.max_length}; --batch is {a.batch}")
         batch = t.data_collator([t.train_dataset[i] for i in range(a.batch)])
         t.current_gradient_accumulation_steps = 1  # set by Trainer.train(); training_step reads it
         opt = AdamW([p for p in t.model.parameters() if p.requires_grad], lr=1e-4)
@@ -128,7 +131,7 @@ def main() -> None:
     med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     mc = runs["trl"][0].model.config
     what = f"{model_dir}" if a.model else "random Llama"
-    print(f"model: {what}, d_model {mc.hidden_size}, {mc.num_hidden_layers} layers, vocab {len(tok)}; batch {len(pairs)} pairs "
+    print(f"model: {what}, d_model {mc.hidden_size}, {mc.num_hidden_layers} layers, vocab {len(tok)}; batch {a.batch} pairs "
           f"({'prepared ' + a.pairs if a.pairs else 'synthetic'}), max_length {a.max_length} ({runs['trl'][3]} tokens per policy forward)")
     for k, v in med.items():
         tokens = runs[k][3]
