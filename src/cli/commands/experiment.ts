@@ -10,7 +10,8 @@ import { checkValue, keySpec } from '../../core/train/spec';
 import { EXPERIMENT_ROWS, flagOptions, flagValues, optionLines, setValues } from '../../core/train/cliFlags';
 import { runTimestamp } from '../../core/train/runFolder';
 import { fmt, fmtP } from '../../core/experiment/summary';
-import { readResults, SUMMARY_FILE, writeReport } from '../../core/experiment/report';
+import { readResults, writeReport } from '../../core/experiment/report';
+import { EXPERIMENT_FILES } from '../../core/runs/experimentResults';
 import { EXPERIMENT_PROGRESS_PREFIX, ExperimentProgressEvent, formatProgressLine } from '../../core/protocol';
 
 const USAGE = `usage: spo experiment spo-vs-dpo --data FILE [options]
@@ -135,7 +136,7 @@ export const experimentCommand: CliCommand = {
       }
       const plots = await writeReport(positionals[1], results);
       if (plots.note) io.stderr.write(`note: ${plots.note}\n`);
-      io.stdout.write(`wrote ${path.join(positionals[1], SUMMARY_FILE)} and ${plots.files.length} plot files\n`);
+      io.stdout.write(`wrote ${path.join(positionals[1], EXPERIMENT_FILES.summary)} and ${plots.files.length} plot files\n`);
       return 0;
     }
     if (positionals.length !== 1 || positionals[0] !== 'spo-vs-dpo') {

@@ -9,32 +9,20 @@ import { train } from '../train/trainer';
 import { RUN_FILES } from '../train/runFolder';
 import type { ArmJob, ArmOutcome } from '../protocol/armJob';
 import { evaluateHeldOut, HeldOutEval } from './heldOutEval';
-import { TAIL_STEPS } from './types';
-import { tailMeans } from './tailMeans';
+import { ArmEventSummary } from './armEvents';
 
 /** Run the job in this process; `onEvent` sees every trainer event. */
 export async function runArmJob(job: ArmJob, onEvent?: (e: TrainerEvent) => void): Promise<ArmOutcome> {
   const t0 = Date.now();
   const config = resolveConfig([{ values: job.kind === 'arm' ? { ...job.config, model: job.referenceDir } : job.config, where: `${job.kind} job` }]);
-  let backend = '';
-  let backendNote = '';
-  const finalTrain: Record<string, number> = {};
-  const trainRows: Array<Record<string, number>> = [];
-  const coverage: number[] = [];
+  const events = new ArmEventSummary();
   const result = await train({
     config,
     runDir: job.runDir,
     wasmDir: job.wasmDir,
     hooks: {
       onEvent: (e) => {
-        if (e.type === 'started') {
-          backend = e.backend;
-          backendNote = e.backendNote;
-        } else if (e.type === 'metrics' && e.split === 'train') {
-          for (const [k, v] of Object.entries(e.row)) if (Number.isFinite(v)) finalTrain[k] = v;
-          trainRows.push(e.row);
-          if (Number.isFinite(e.row['spo/coverage'])) coverage.push(e.row['spo/coverage']);
-        }
+        events.observe(e);
         onEvent?.(e);
       },
     },
@@ -60,14 +48,10 @@ export async function runArmJob(job: ArmJob, onEvent?: (e: TrainerEvent) => void
     });
   }
   return {
-    backend,
-    backendNote,
+    ...events.fields(spoOn),
     seconds: (Date.now() - t0) / 1000,
     steps: result.step,
     referenceDir: job.kind === 'reference' ? path.join(job.runDir, RUN_FILES.reference) : null,
-    finalTrain,
-    tailTrain: tailMeans(trainRows.slice(-TAIL_STEPS)),
-    meanSpoCoverage: spoOn && coverage.length ? coverage.reduce((a, b) => a + b, 0) / coverage.length : null,
     heldOut,
   };
 }

@@ -5,9 +5,8 @@ import * as path from 'path';
 import { experimentCharts, writeCharts } from './charts';
 import { renderSummary } from './summary';
 import { ExperimentResults } from './types';
+import { EXPERIMENT_FILES } from '../runs/experimentResults';
 
-export const RESULTS_FILE = 'results.json';
-export const SUMMARY_FILE = 'summary.md';
 export const ANALYSIS_FILE = 'analysis.md';
 
 /** Write the plots and summary.md of `results` into `outDir`; returns what the plots step wrote. */
@@ -15,12 +14,12 @@ export async function writeReport(outDir: string, results: ExperimentResults): P
   const plots = await writeCharts(outDir, experimentCharts(results.summaries, results.runs, results.sweep));
   const analysisFile = path.join(outDir, ANALYSIS_FILE);
   const analysis = fs.existsSync(analysisFile) ? fs.readFileSync(analysisFile, 'utf8') : null;
-  fs.writeFileSync(path.join(outDir, SUMMARY_FILE), renderSummary({ ...results, plots }, { analysis }));
+  fs.writeFileSync(path.join(outDir, EXPERIMENT_FILES.summary), renderSummary({ ...results, plots }, { analysis }));
   return plots;
 }
 
 export function readResults(outDir: string): ExperimentResults {
-  const file = path.join(outDir, RESULTS_FILE);
+  const file = path.join(outDir, EXPERIMENT_FILES.results);
   let parsed: unknown;
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));

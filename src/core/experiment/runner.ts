@@ -21,7 +21,8 @@ import type { ArmOutcome } from '../protocol/armJob';
 import { keyCoverage } from './coverage';
 import { describeEnvironment } from './environment';
 import { splitPairs } from './split';
-import { RESULTS_FILE, writeReport } from './report';
+import { writeReport } from './report';
+import { EXPERIMENT_FILES } from '../runs/experimentResults';
 import { ArmSpec, ExperimentBudget, ExperimentResults, RunRecord, SweepKey } from './types';
 
 export interface ExperimentOptions {
@@ -283,7 +284,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     totalSeconds: (Date.now() - t0) / 1000,
   };
   results.plots = await writeReport(o.outDir, results);
-  fs.writeFileSync(path.join(o.outDir, RESULTS_FILE), JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(path.join(o.outDir, EXPERIMENT_FILES.results), JSON.stringify(results, null, 2) + '\n');
   fs.rmSync(path.join(o.outDir, 'runs-progress.jsonl'), { force: true });
   return results;
 }

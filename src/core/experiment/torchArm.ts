@@ -11,8 +11,7 @@ import { torchRequest } from '../engine/torchRequest';
 import { trainWithTorch } from '../engine/torchTraining';
 import type { PythonHints } from '../engine/pythonLocation';
 import { RUN_FILES } from '../train/runFolder';
-import { TAIL_STEPS } from './types';
-import { tailMeans } from './tailMeans';
+import { ArmEventSummary } from './armEvents';
 
 export interface TorchArmJob {
   /** Resolved config keys of the run (data = the train split, eval_data = the held-out split, model, seed, spo_*). */
@@ -41,22 +40,11 @@ export function heldOutMarginsFromDegrees(text: string, where: string, expected:
 
 export async function runTorchArm(job: TorchArmJob, onEvent?: (e: TrainerEvent) => void): Promise<ArmOutcome> {
   const t0 = Date.now();
-  let backend = '';
-  let backendNote = '';
-  const finalTrain: Record<string, number> = {};
-  const trainRows: Array<Record<string, number>> = [];
-  const coverage: number[] = [];
+  const events = new ArmEventSummary();
   const request = torchRequest(job.config, job.runDir, false, job.python);
   const result = await trainWithTorch(request, {
     onEvent: (e) => {
-      if (e.type === 'started') {
-        backend = e.backend;
-        backendNote = e.backendNote;
-      } else if (e.type === 'metrics' && e.split === 'train') {
-        for (const [k, v] of Object.entries(e.row)) if (Number.isFinite(v)) finalTrain[k] = v;
-        trainRows.push(e.row);
-        if (Number.isFinite(e.row['spo/coverage'])) coverage.push(e.row['spo/coverage']);
-      }
+      events.observe(e);
       onEvent?.(e);
     },
   });
@@ -70,14 +58,10 @@ export async function runTorchArm(job: TorchArmJob, onEvent?: (e: TrainerEvent) 
   const margins = heldOutMarginsFromDegrees(fs.readFileSync(degreesFile, 'utf8'), degreesFile, job.heldOutPairs, degreesFile === apart);
   const spoOn = Number(job.config.spo_gamma) > 0;
   return {
-    backend,
-    backendNote,
+    ...events.fields(spoOn),
     seconds: (Date.now() - t0) / 1000,
     steps: result.step,
     referenceDir: null,
-    finalTrain,
-    tailTrain: tailMeans(trainRows.slice(-TAIL_STEPS)),
-    meanSpoCoverage: spoOn && coverage.length ? coverage.reduce((a, b) => a + b, 0) / coverage.length : null,
     heldOut: {
       margins,
       accuracy: margins.filter((m) => m > 0).length / margins.length,
