@@ -1,17 +1,10 @@
 // Folds a run's TrainerEvents (live over IPC or replayed from metrics.jsonl) into what the
 // curves panel and run manager show: rows, alerts, status, last checkpoint.
-import type { CurvesAlert, MetricsRow, MetricsSplit, RunStatus, TrainerEvent } from '../protocol';
+import type { CurvesAlert, CurvesRun, MetricsRow, MetricsSplit, TrainerEvent } from '../protocol';
 import { detectRowAlerts } from './healthAlerts';
 
-export interface RunHistory {
-  name: string;
-  status: RunStatus;
-  totalSteps: number | null;
-  /** Every metrics row, train and eval, in the order logged. */
-  rows: MetricsRow[];
-  /** `splits[i]` is the split `rows[i]` was measured on: its metrics event's `split` (older files: see upgradeTrainerEvent). */
-  splits: MetricsSplit[];
-  alerts: CurvesAlert[];
+/** A run as the panel draws it (older files' splits: see upgradeTrainerEvent), plus what the run manager needs. */
+export interface RunHistory extends CurvesRun {
   lastCheckpoint: { step: number; path: string } | null;
   lastStep: number;
   doneMessage: string | null;
