@@ -2,7 +2,9 @@
 // and left a complete checkpoint. The trainer continues them in place (`--resume --output-dir <run>`).
 import type { TrainerEvent } from '../protocol';
 import { MetricsFileContent, readMetricsFileAsync } from './metricsFile';
-import { listCheckpointsAsync, listRunsAsync, RunEntry } from './runFolders';
+import * as path from 'path';
+import { describeRunAsync, isRunFolder, listCheckpointsAsync, listRunsAsync, RunEntry } from './runFolders';
+import { hasControlCharacters } from '../fs/safeFiles';
 
 /** How a run's last attempt ended: a resumed run's earlier `done(stopped)` does not count once it restarted. */
 export type RunOutcome = 'completed' | 'stopped' | 'failed' | 'crashed' | 'not-started';
@@ -46,15 +48,29 @@ function judgeRun(run: RunEntry, checkpointStep: number, { events }: MetricsFile
   return { run, outcome, checkpointStep, lastStep, maxSteps };
 }
 
-/** Resumable runs among the listed runs of a runs directory (newest first, MAX_LISTED_RUNS); `except` skips a live run. Read asynchronously (Resume Training). */
-export async function listResumableRunsAsync(runsDir: string, except: string | null = null): Promise<ResumableRun[]> {
+/** Resumable runs among the listed runs of a runs directory (newest first, at most MAX_LISTED_RUNS: `truncated` says
+ * older ones were left out); `except` skips a live run. Read asynchronously (Resume Training). */
+export async function listResumableRunsAsync(runsDir: string, except: string | null = null): Promise<{ runs: ResumableRun[]; truncated: boolean }> {
   const out: ResumableRun[] = [];
-  for (const run of (await listRunsAsync(runsDir)).runs) {
+  const listing = await listRunsAsync(runsDir);
+  for (const run of listing.runs) {
     if (run.name === except) continue;
     const resumable = await resumableRunAsync(run);
     if (resumable) out.push(resumable);
   }
-  return out;
+  return { runs: out, truncated: listing.truncated };
+}
+
+/**
+ * The run folder `name` of the runs directory, looked up directly (so a run older than the listing's cap can be
+ * named); null when the name is not one plain folder name (separators, `..`, control characters), the folder is
+ * not a run, or the run cannot be resumed.
+ */
+export async function resumableRunNamedAsync(runsDir: string, name: string): Promise<ResumableRun | null> {
+  if (name === '' || name === '.' || name === '..' || name !== path.basename(name) || /[\\/]/.test(name) || hasControlCharacters(name)) return null;
+  const dir = path.join(runsDir, name);
+  if (!(await isRunFolder(dir))) return null;
+  return resumableRunAsync(await describeRunAsync(dir));
 }
 
 /** The trainer's command line to continue `runDir` (its config.json decides the rest); `maxSteps` extends the budget. */

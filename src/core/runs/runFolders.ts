@@ -71,7 +71,7 @@ export interface RunListing {
 }
 
 /** Whether a folder is a run: it holds metrics.jsonl or config.json. */
-async function isRunFolder(dir: string): Promise<boolean> {
+export async function isRunFolder(dir: string): Promise<boolean> {
   return await existsNoFollow(path.join(dir, RUN_FILES.metrics)) || await existsNoFollow(path.join(dir, RUN_FILES.config));
 }
 

@@ -2,7 +2,7 @@
 // checkpoint, and continue it in place in the run manager. Refused in untrusted workspaces.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { listResumableRunsAsync, ResumableRun, runDataFile, runOwnershipAsync } from '../../core/runs';
+import { listResumableRunsAsync, MAX_LISTED_RUNS, ResumableRun, resumableRunNamedAsync, runDataFile, runOwnershipAsync } from '../../core/runs';
 import { hasControlCharacters } from '../../core/fs/safeFiles';
 import { ConfigError, TrainConfig, resolveConfig } from '../../core/train/config';
 import { CommandId } from '../commandIds';
@@ -28,15 +28,16 @@ export async function resumeCommand(manager: RunManager, modals: ModalConfirmer,
   if (!ready) return undefined;
   const { root, runsDir } = ready;
   // A name with control characters is a crafted folder (they would land in log lines and shells): never offered.
-  const resumable = (await listResumableRunsAsync(runsDir)).filter((r) => !hasControlCharacters(r.run.name));
   let chosen: ResumableRun | undefined;
   if (options?.run) {
-    chosen = resumable.find((r) => r.run.name === options.run);
+    chosen = (await resumableRunNamedAsync(runsDir, options.run)) ?? undefined;
     if (!chosen) {
       void vscode.window.showErrorMessage(`Resume Training: run "${options.run}" in ${runsDir} cannot be resumed (it completed, is missing, or has no complete checkpoint).`);
       return undefined;
     }
   } else {
+    const listing = await listResumableRunsAsync(runsDir);
+    const resumable = listing.runs.filter((r) => !hasControlCharacters(r.run.name));
     if (resumable.length === 0) {
       void vscode.window.showInformationMessage(`No run in ${runsDir} can be resumed: only runs that stopped, failed or crashed and saved a checkpoint can.`);
       return undefined;
@@ -46,7 +47,13 @@ export async function resumeCommand(manager: RunManager, modals: ModalConfirmer,
       description: `${OUTCOME_LABEL[r.outcome]} at step ${r.lastStep}${r.maxSteps ? ` of ${r.maxSteps}` : ''}`,
       detail: `continues from checkpoint step-${r.checkpointStep} · ${describeConfig(r)}`,
       resumable: r,
-    })), { title: 'Resume Training', placeHolder: 'Run to continue from its last checkpoint' });
+    })), {
+      title: 'Resume Training',
+      // A repository can ship any number of run folders: the listing stops at the newest MAX_LISTED_RUNS.
+      placeHolder: listing.truncated
+        ? `Run to continue from its last checkpoint (the newest ${MAX_LISTED_RUNS} runs of ${runsDir}; older ones by name: spo.resumeTraining { run })`
+        : 'Run to continue from its last checkpoint',
+    });
     chosen = pick?.resumable;
   }
   if (!chosen) return undefined;

@@ -50,7 +50,7 @@ describe('async run-folder readers agree with the synchronous ones', () => {
     assert.deepEqual(runs.map((r) => [r.name, r.config !== null]), [
       ['20261127-000004', false], ['20261127-000003', true], ['20261127-000002', true], ['20261127-000001', true],
     ]);
-    const resumable = await listResumableRunsAsync(runsDir);
+    const resumable = (await listResumableRunsAsync(runsDir)).runs;
     assert.deepEqual(resumable.map((r) => [r.run.name, r.outcome, r.checkpointStep]), [['20261127-000003', 'stopped', 4], ['20261127-000001', 'stopped', 2]]);
     assert.deepEqual(await listRunsAsync(path.join(runsDir, 'missing')), { runs: [], truncated: false });
   });

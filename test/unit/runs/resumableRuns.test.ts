@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { TrainerEvent } from '../../../src/core/protocol';
-import { applyEvent, emptyHistory, historyFromEvents, lastOutcome, listResumableRunsAsync, resumeArgs } from '../../../src/core/runs';
+import { applyEvent, emptyHistory, historyFromEvents, lastOutcome, listResumableRunsAsync, resumableRunNamedAsync, resumeArgs } from '../../../src/core/runs';
 
 const started = (): TrainerEvent => ({ type: 'started', runDir: 'r', runName: 'r', backend: 'cpu', backendNote: '', totalSteps: 10, config: {}, time: 0 });
 const row = (step: number, loss: number, evalRow = false): TrainerEvent =>
@@ -49,7 +49,8 @@ describe('resumable runs', () => {
   });
 
   it('lists stopped, crashed and failed runs with a complete checkpoint, newest first', async () => {
-    const found = await listResumableRunsAsync(runsDir);
+    const { runs: found, truncated } = await listResumableRunsAsync(runsDir);
+    assert.equal(truncated, false);
     assert.deepEqual(found.map((r) => [r.run.name, r.outcome, r.checkpointStep, r.lastStep]), [
       ['20261127-000006', 'crashed', 1, 2],
       ['20261127-000005', 'failed', 1, 1],
@@ -57,8 +58,17 @@ describe('resumable runs', () => {
       ['20261127-000001', 'stopped', 2, 2],
     ]);
     assert.equal(found[0].maxSteps, 10);
-    assert.deepEqual((await listResumableRunsAsync(runsDir, '20261127-000006')).map((r) => r.run.name)[0], '20261127-000005');
-    assert.deepEqual(await listResumableRunsAsync(path.join(runsDir, 'missing')), []);
+    assert.deepEqual((await listResumableRunsAsync(runsDir, '20261127-000006')).runs.map((r) => r.run.name)[0], '20261127-000005');
+    assert.deepEqual(await listResumableRunsAsync(path.join(runsDir, 'missing')), { runs: [], truncated: false });
+  });
+
+  it('finds a run by name without the listing (older than its cap), and refuses names that are not one folder', async () => {
+    const named = await resumableRunNamedAsync(runsDir, '20261127-000002');
+    assert.deepEqual(named && [named.run.name, named.outcome, named.checkpointStep], ['20261127-000002', 'crashed', 2]);
+    assert.equal(await resumableRunNamedAsync(runsDir, 'missing'), null);
+    for (const bad of ['', '.', '..', '../20261127-000002', '20261127-000002/', 'a\nb']) {
+      assert.equal(await resumableRunNamedAsync(runsDir, bad), null, JSON.stringify(bad));
+    }
   });
 
   it('builds the trainer command line', () => {
