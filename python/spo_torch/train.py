@@ -475,7 +475,10 @@ def explain(e: BaseException) -> str:
         pass
     low = text.lower()
     if any(s in low for s in ("connection closed by peer", "connection reset", "gloo", "nccl", "broken pipe", "process group")):
-        return f"a worker process died or lost its connection ({text}); resume continues from the last checkpoint"
+        # The transport's own text runs long (gloo's ends in advice and an emoji): its first sentence is enough.
+        detail = text.split(". ")[0]
+        detail = detail if len(detail) <= 200 else detail[:199] + "…"
+        return f"a worker process died or lost its connection ({detail}); resume continues from the last checkpoint"
     traceback.print_exc(file=sys.stderr)
     return text
 
