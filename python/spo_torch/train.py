@@ -395,6 +395,8 @@ def _train(run_dir, resume, cfg, versions, writer, stop) -> int:
     trainer = EngineTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds, processing_class=tok, peft_config=peft_config, callbacks=[events_cb])
     events_cb.trainer = trainer
     trainer.remove_callback(PrinterCallback)  # stdout carries events only
+    if world > 1:  # which of accelerate's engines the launch picked (DDP on CPU is MULTI_CPU; FSDP, DeepSpeed, MULTI_GPU)
+        writer.log("info", f"distributed: {trainer.accelerator.distributed_type.value}, {world} processes")
     if resume_from is not None:
         trainer.last_saved = int(resume_from.name[5:])
     step = trainer.state.global_step
