@@ -43,7 +43,7 @@
 // does not look like preference data. A missing file rejects with "cannot read PATH: …".
 export * from './types';
 export { ReadOptions, readPreferenceFile, readPreferenceBatches, loadPreferenceFile, LoadedPreferences } from './fileReader';
-export { parsePreferenceText, parsePreferenceLine } from './textReader';
+export { parsePreferenceText, parsePreferenceTextSliced, parsePreferenceLine } from './textReader';
 export { detectFormat, PREFERENCE_FORMATS, isPreferenceFormat } from './formats/detect';
 export { isReadIssue, formatIssue } from './issues';
 export { LengthStats, SummaryStats, LengthStatsAccumulator } from './stats';

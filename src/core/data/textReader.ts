@@ -7,9 +7,21 @@ import { jsonlTextRecords } from './jsonlSplitter';
 import { JsonArraySplitter, looksLikeJsonArray } from './jsonArraySplitter';
 import { DEFAULT_MAX_RECORD_BYTES } from './jsonlSplitter';
 import { forcedFormat, LoadedPreferences, ReadOptions } from './fileReader';
+import { runToEnd, SlicedWork, WORK_CHUNK, WorkMeter } from '../slicedWork';
 
 /** Parses a whole document: JSONL or a JSON array (a leading BOM is ignored). */
 export function parsePreferenceText(text: string, options?: ReadOptions): LoadedPreferences {
+  return runToEnd(parsePreferenceTextSliced(text, options));
+}
+
+/** Characters of a JSON-array document handed to the splitter between two yields. */
+const ARRAY_PIECE_CHARS = WORK_CHUNK;
+
+/**
+ * parsePreferenceText as sliced work (slicedWork.ts): yields every WORK_CHUNK characters scanned, so the
+ * extension host can parse a multi-megabyte JSON array between other events instead of in one stretch.
+ */
+export function* parsePreferenceTextSliced(text: string, options?: ReadOptions): SlicedWork<LoadedPreferences> {
   const assembler = new PairAssembler(forcedFormat(options));
   const pairs: PreferencePair[] = [];
   const issues: ReadIssue[] = [];
@@ -25,15 +37,20 @@ export function parsePreferenceText(text: string, options?: ReadOptions): Loaded
   };
   if (looksLikeJsonArray(text.slice(0, 4096))) {
     const splitter = new JsonArraySplitter(options?.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
-    for (const r of splitter.push(text)) {
-      take(r);
-      if (assembler.stopped) break;
+    for (let at = 0; at < text.length && !assembler.stopped; at += ARRAY_PIECE_CHARS) {
+      for (const r of splitter.push(text.slice(at, at + ARRAY_PIECE_CHARS))) {
+        take(r);
+        if (assembler.stopped) break;
+      }
+      yield Math.min(ARRAY_PIECE_CHARS, text.length - at);
     }
     if (!assembler.stopped) splitter.end().forEach(take);
   } else {
+    const meter = new WorkMeter();
     for (const r of jsonlTextRecords(text)) {
       take(r);
       if (assembler.stopped) break;
+      if (meter.add(r.text.length + 1)) yield Math.min(meter.take(), WORK_CHUNK);
     }
   }
   return { format, pairs, issues };

@@ -71,7 +71,7 @@ export class KeyContentEngine {
     return runToEnd(this.decorationsSliced(document, range, onNote));
   }
 
-  /** `decorations` in slices (slicedWork.ts): JSONL lines are; a JSON array's records are one step (its size is capped). */
+  /** `decorations` in slices (slicedWork.ts): JSONL lines, and a JSON array's parse (its decorations are then one step, per visible record). */
   decorationsSliced(document: vscode.TextDocument, range: LineRange, onNote?: (line: number, note: string) => void): SlicedWork<KeyDecoration[]> {
     const layout = preferenceLayout(document);
     const { settings, extractor, lineCache } = this.profile(document.uri);
@@ -82,11 +82,13 @@ export class KeyContentEngine {
         { extractor, maxKeys: settings.maxKeys, format: settings.format, cache: lineCache, onNote },
       );
     }
-    return oneStep(() => {
-      if (layout !== 'json') return [];
-      const parsed = this.jsonArrays.get(document, settings.format);
-      return parsed ? this.arrayDecorations(document, parsed, range) : [];
-    });
+    if (layout !== 'json') return oneStep(() => []);
+    return this.arrayDecorationsSliced(document, settings.format, range);
+  }
+
+  private *arrayDecorationsSliced(document: vscode.TextDocument, format: KeyContentSettings['format'], range: LineRange): SlicedWork<KeyDecoration[]> {
+    const parsed = yield* this.jsonArrays.getSliced(document, format);
+    return parsed ? this.arrayDecorations(document, parsed, range) : [];
   }
 
   /** The record on the 1-based `line` and its key analysis. */
