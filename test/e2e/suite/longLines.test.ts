@@ -60,6 +60,10 @@ describe('long lines are highlighted in slices', function () {
     // synchronous stretch of the host while the highlighting runs.
     let lastTick = Date.now();
     let longestStallMs = 0;
+    // Garbage-collector pauses, to tell the runtime's stalls from the highlighting's own synchronous work.
+    const gcPauses: number[] = [];
+    const gcObserver = new PerformanceObserver((entries) => { for (const e of entries.getEntries()) gcPauses.push(e.duration); });
+    gcObserver.observe({ entryTypes: ['gc'] });
     const monitor = setInterval(() => {
       const now = Date.now();
       longestStallMs = Math.max(longestStallMs, now - lastTick - 20);
@@ -90,11 +94,17 @@ describe('long lines are highlighted in slices', function () {
       }, 180_000, 'highlights on the 3.5 MB line');
       clearInterval(monitor);
       const highlightMs = Date.now() - opened;
+      gcObserver.disconnect();
+      const longestGcMs = Math.max(0, ...gcPauses);
+      console.log(`[long lines] gc: ${gcPauses.length} pauses, longest ${longestGcMs.toFixed(1)} ms, total ${gcPauses.reduce((a, b) => a + b, 0).toFixed(0)} ms`);
       console.log(`[long lines] a hover answered in ${hoverMs} ms mid-highlighting; highlights after ${highlightMs} ms; the host's longest stall ${longestStallMs} ms; `
         + `${done.p.slices - before.slices} slices, longest ${done.p.longestSliceItems} items / ${done.p.longestSliceMs.toFixed(1)} ms`);
       assert.ok(done.p.longestSliceItems <= SLICE_ITEMS + WORK_CHUNK, `a slice did ${done.p.longestSliceItems} items`);
       // Relative, so a loaded machine does not make it flaky: before, the whole line was one synchronous stretch.
-      assert.ok(longestStallMs < highlightMs / 4, `the extension host stalled for ${longestStallMs} ms of ${highlightMs} ms`);
+      // The garbage collector's longest pause is the runtime's, not the highlighting's: on quiet runs it is the
+      // longest stall (~140 ms), and once in a few runs one pause of ~2 s fell inside a slice.
+      assert.ok(longestStallMs - longestGcMs < highlightMs / 4,
+        `the extension host stalled for ${longestStallMs} ms of ${highlightMs} ms (longest GC pause ${longestGcMs.toFixed(0)} ms)`);
       list = done.list;
     } finally {
       clearInterval(monitor);
