@@ -58,6 +58,8 @@ def main() -> None:
     ap.add_argument("--model", default=None, help="an HF model folder (default: a random small Llama made here)")
     ap.add_argument("--pairs", default=None, help="a prepared pairs.jsonl (default: synthetic pairs)")
     ap.add_argument("--max-length", type=int, default=128)
+    ap.add_argument("--full-rows", action="store_true",
+                    help="SPO variants as full rows (SPOTrainer.share_prefix = False), to compare with prefix sharing")
     a = ap.parse_args()
 
     import torch
@@ -99,6 +101,7 @@ def main() -> None:
         else:
             t = SPOTrainer(model=model, args=SPOConfig(output_dir=str(tmp / kind), spo_gamma=0.0 if kind == "engine-dpo" else 0.1, **common),
                            train_dataset=train, processing_class=tok)
+            t.share_prefix = not a.full_rows
         if len(t.train_dataset) < a.batch:
             raise SystemExit(f"only {len(t.train_dataset)} pairs fit max_length {a.max_length}; --batch is {a.batch}")
         batch = t.data_collator([t.train_dataset[i] for i in range(a.batch)])
@@ -140,6 +143,7 @@ def main() -> None:
     # measures the other processes, as `spo bench train` notes for the TF.js side.
     print(f"engine DPO step vs stock TRL DPOTrainer: {100 * (med['engine-dpo'] / med['trl'] - 1):+.1f}% wall, "
           f"{100 * (med_cpu['engine-dpo'] / med_cpu['trl'] - 1):+.1f}% CPU (target ≤ +5%)")
+    print(f"SPO variant rows: {runs['engine-spo'][0].spo_variant_path}")
     print(f"engine DPO+SPO step vs engine DPO step: {med['engine-spo'] / med['engine-dpo']:.2f}× wall, "
           f"{med_cpu['engine-spo'] / med_cpu['engine-dpo']:.2f}× CPU (target ≤ 1.4×)")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")

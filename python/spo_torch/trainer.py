@@ -7,8 +7,12 @@ L_TRL is whatever DPOTrainer computes for the configured `loss_type` list and `l
 rejected response with enough key spans gets one degree variant (spo_torch.augment, drawn from
 (seed, global step, pair index, stream)); the heads classify the pooled final hidden states of the
 variant's response tokens. Variants that keep the text intact (class 0 or m = 0) reuse the pair's own
-row of TRL's forward; the others ride along in the same backbone forward as extra rows that the LM head
-and TRL's loss never see (trl_internals.ride_along).
+row of TRL's forward; the others are computed inside the same backbone forward, never seen by the LM head
+or TRL's loss (trl_internals.ride_along): each runs only the tokens after the prefix it shares with its
+pair's row (the prompt, and the response up to the first cut), attending to that row's keys/values from
+the policy forward, which is exact in a causal decoder and spares recomputing every prompt. Where that is
+not possible (gradient checkpointing, sliding-window or flash attention, ...) they ride along as full
+extra rows in the batch, as before.
 """
 
 from __future__ import annotations
@@ -92,6 +96,10 @@ class SPOCollator:
 class SPOTrainer(DPOTrainer):
     """DPOTrainer + SPO. Takes an `SPOConfig` (a plain `DPOConfig` gives SPO's defaults)."""
 
+    # Variant rows reuse their pair rows' prefix keys/values (exact; trl_internals.ride_along). False forces
+    # the full-row computation, which the exactness test compares against.
+    share_prefix = True
+
     def __init__(self, model=None, ref_model=None, args=None, data_collator=None, train_dataset=None, eval_dataset=None, *rest, **kwargs):
         super().__init__(model, ref_model, args, data_collator, add_spo_columns(train_dataset), add_spo_columns(eval_dataset), *rest, **kwargs)
         self.spo_gamma = float(getattr(self.args, "spo_gamma", 0.1))
@@ -158,12 +166,13 @@ class SPOTrainer(DPOTrainer):
         backbone = T.backbone_of(self.accelerator.unwrap_model(model))
         rows, extra = self._variant_rows(examples, step)
         device = inputs["input_ids"].device
-        extra_ids = extra_mask = extra_completion = None
+        variants = extra_completion = None
         if extra:
-            extra_ids, extra_mask, extra_completion = self._encode_variants(extra, device)
-        with T.ride_along(backbone, extra_ids, extra_mask) as seen:
+            variants, extra_completion = self._encode_variants(extra, device)
+        with T.ride_along(backbone, variants, self.share_prefix) as seen:
             out = T.compute_trl_loss(self, model, inputs, return_outputs)
         align = out[0] if return_outputs else out
+        self._note_variant_path(seen)
         pooled = pool_hidden(seen["hidden"], inputs["completion_mask"], self.spo_pooling)
         if extra:
             ext = seen["extra"][:, : extra_completion.size(1)]
@@ -176,11 +185,18 @@ class SPOTrainer(DPOTrainer):
             T.record_metric(self, mode, name, value)
         return (total, out[1]) if return_outputs else total
 
+    def _note_variant_path(self, seen):
+        """Keep how this step's variant rows were computed (`ride_along`'s path); say once why it is not shared."""
+        path = seen.get("path")
+        if path is not None and path != "shared-prefix" and self.share_prefix and path != getattr(self, "spo_variant_path", None):
+            logger.info("SPOTrainer: variant rows computed as %s, not reusing prefix keys/values: %s", path, seen.get("why_full_rows", "unexpected cache"))
+        self.spo_variant_path = path
+
     def _variant_rows(self, examples, step):
         """Per head: (row, label) with row < 2B for intact variants, else an index into `extra` + 2B."""
         B = len(examples)
         rows = {"pref": [], "dispref": []}
-        extra = []  # (prompt, text)
+        extra = []  # (prompt, text, the pair's own row in TRL's batch)
         for j, ex in enumerate(examples):
             for head, side, stream, intact_row in (("pref", "chosen", A.STREAM_CHOSEN, j), ("dispref", "rejected", A.STREAM_REJECTED, B + j)):
                 v = A.augment(ex[side], ex[f"{side}_keys"], self.spo_classes, self.spo_seed, step, ex["index"], stream)
@@ -190,13 +206,13 @@ class SPOTrainer(DPOTrainer):
                     rows[head].append((intact_row, v.label))
                 else:
                     rows[head].append((2 * B + len(extra), v.label))
-                    extra.append((ex["prompt"], v.text))
+                    extra.append((ex["prompt"], v.text, intact_row))
         return rows, extra
 
     def _encode_variants(self, extra, device):
         tok = self._tokenizer
         seqs, masks = [], []
-        for prompt, text in extra:
+        for prompt, text, _row in extra:
             conversational = not isinstance(prompt, str)
             if conversational:  # the assistant turn as the pair's own row has it (one leading space dropped)
                 text = assistant_message(text)["content"]
@@ -216,7 +232,8 @@ class SPOTrainer(DPOTrainer):
             input_ids[i, : len(s)] = torch.tensor(s)
             attention[i, : len(s)] = 1
             completion[i, : len(m)] = torch.tensor(m)
-        return input_ids.to(device), attention.to(device), completion.to(device)
+        pair_rows = torch.tensor([row for _p, _t, row in extra], dtype=torch.long)
+        return T.VariantRows(input_ids.to(device), attention.to(device), pair_rows.to(device)), completion.to(device)
 
     def _spo_loss(self, pooled, rows, pairs, device):
         acc = self.accelerator

@@ -11,7 +11,14 @@ item below against its `trl/trainer/dpo_trainer.py` and widen the pin only once 
 3. The policy forward is the *first* model call inside `_compute_loss`, with keyword arguments
    (`input_ids`, `attention_mask`); it goes through the backbone `model.base_model` (what
    `add_fused_lm_head` calls) and returns no hidden states, so hooks on that backbone read the final
-   hidden states and let SPO's variant rows ride along in the same forward (`ride_along`).
+   hidden states and let SPO's variant rows ride along in the same forward (`ride_along`). TRL passes
+   `use_cache=False` and no cache; `ride_along` swaps in a `DynamicCache` and `use_cache=True` there and
+   hands TRL back an output without the cache.
+8. transformers (5.24) for the shared-prefix path of `ride_along`: the backbone forward's cache keyword
+   (`cache`, formerly `past_key_values`), `DynamicCache` / `DynamicLayer` (`.layers[i].keys/.values`,
+   [batch, heads, seq, head_dim], post-RoPE; `ddp_cache_data` to build one from tensors), and masks made
+   by `create_causal_mask`: causality by index with the query offset = the cache length, so a 2D padding
+   mask may mask keys inside the prefix; RoPE from the `position_ids` passed.
 4. Metrics: `self._metrics[mode][name]` is a list averaged in `log()`; eval names get `eval_` there.
 5. Tokenization: `trl.data_utils._tokenize` and `common_prefix_length`, the prompt/completion split that
    `DPOTrainer._prepare_dataset` uses; SPO tokenizes its variants with the same rule.
@@ -24,6 +31,8 @@ item below against its `trl/trainer/dpo_trainer.py` and widen the pin only once 
 from __future__ import annotations
 
 import contextlib
+import inspect
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -70,47 +79,192 @@ def capture_first_hidden(backbone: torch.nn.Module):
         handle.remove()
 
 
-@contextlib.contextmanager
-def ride_along(backbone: torch.nn.Module, extra_ids: torch.Tensor | None, extra_mask: torch.Tensor | None):
-    """Run extra rows through the first (policy) forward of `backbone` inside the block, in the same batch.
+@dataclass
+class VariantRows:
+    """SPO's variant rows for one batch: full token rows (prompt + variant response, right padding) and, per
+    row, the TRL row it was cut from (j for pair j's chosen response, B + j for its rejected one)."""
 
-    One larger forward + backward is cheaper than two smaller ones. A pre-hook appends the rows (right
-    padding to a common length); the forward hook cuts the output back to TRL's rows and shape, so the LM
-    head and TRL's loss never see them. `seen["hidden"]` / `seen["extra"]` hold the two parts.
+    ids: torch.Tensor  # [V, Tv]
+    mask: torch.Tensor  # [V, Tv], 1 on real tokens
+    pair_rows: torch.Tensor  # [V], long
+
+
+# The attention kernels whose 2D padding mask may have holes (the masked tail of a shorter shared prefix).
+_PREFIX_ATTENTION = ("sdpa", "eager")
+
+
+def _cache_kwarg(backbone: torch.nn.Module) -> str | None:
+    """The forward's cache keyword: `cache` in transformers 5.24 (`past_key_values` before, deprecated)."""
+    params = inspect.signature(backbone.forward).parameters
+    return next((name for name in ("cache", "past_key_values") if name in params), None)
+
+
+def prefix_sharing_blocker(backbone: torch.nn.Module, kwargs: dict) -> str | None:
+    """Why this forward cannot let variants reuse their pair rows' prefix keys/values, or None if it can."""
+    cfg = backbone.config.get_text_config()
+    if getattr(backbone, "gradient_checkpointing", False) and backbone.training:
+        return "gradient checkpointing is on (transformers turns the cache off then)"
+    if _cache_kwarg(backbone) is None:
+        return "the backbone's forward takes no cache"
+    if not getattr(cfg, "is_causal", True):
+        return "the backbone is not causal"
+    if getattr(cfg, "_attn_implementation", None) not in _PREFIX_ATTENTION:
+        return f"attention implementation {getattr(cfg, '_attn_implementation', None)!r} (needs one of {_PREFIX_ATTENTION})"
+    layer_types = getattr(cfg, "layer_types", None)
+    if layer_types is not None and any(t != "full_attention" for t in layer_types):
+        return "the backbone has non-full-attention layers (sliding window, linear)"
+    if layer_types is None and getattr(cfg, "sliding_window", None) is not None and getattr(cfg, "use_sliding_window", True):
+        return "the backbone uses a sliding window"
+    mask = kwargs.get("attention_mask")
+    if mask is None or mask.dim() != 2 or kwargs.get("input_ids") is None or kwargs["input_ids"].dim() != 2:
+        return "the policy forward has no 2D input_ids + attention_mask"
+    if kwargs.get("position_ids") is not None or kwargs.get("inputs_embeds") is not None:
+        return "the policy forward passes position_ids or inputs_embeds"
+    if kwargs.get(_cache_kwarg(backbone)) is not None:
+        return "the policy forward already passes a cache"
+    return None
+
+
+def _layer_kv(cache, layers: int, n: int, t: int):
+    """Each layer's (keys, values) [n, heads, t, head_dim] from the policy forward's cache, or None if the
+    cache is not the plain full-attention DynamicCache this path was built for."""
+    from transformers.cache_utils import DynamicLayer
+
+    got = getattr(cache, "layers", None)
+    if not got or len(got) != layers:
+        return None
+    out = []
+    for layer in got:
+        k, v = getattr(layer, "keys", None), getattr(layer, "values", None)
+        if type(layer) is not DynamicLayer or k is None or v is None or k.dim() != 4 or k.shape[0] != n or k.shape[2] != t:
+            return None
+        out.append((k, v))
+    return out
+
+
+def shared_prefix_lengths(ids, mask, variants: VariantRows) -> torch.Tensor:
+    """Per variant: how many leading tokens it shares with its pair row (at least the prompt, often the first
+    response tokens), capped so at least its last token is recomputed."""
+    rows_ids, rows_mask = ids[variants.pair_rows], mask[variants.pair_rows]
+    width = min(ids.size(1), variants.ids.size(1))
+    same = (rows_ids[:, :width] == variants.ids[:, :width]) & (rows_mask[:, :width] > 0) & (variants.mask[:, :width] > 0)
+    shared = same.long().cumprod(1).sum(1)
+    return torch.minimum(shared, variants.mask.sum(1) - 1).clamp(min=0)
+
+
+@contextlib.contextmanager
+def ride_along(backbone: torch.nn.Module, variants: VariantRows | None, share_prefix: bool = True):
+    """Run SPO's variant rows alongside the first (policy) forward of `backbone` inside the block.
+
+    `seen["hidden"]` is that forward's last hidden state for TRL's rows; `seen["extra"]` [V, >= Tv, D] is each
+    variant row's, as if the full row had been run (positions past a row's length are junk); `seen["path"]` says
+    how. The LM head and TRL's loss only ever see TRL's rows. Two ways, one chosen per step in the pre-hook:
+
+    - "shared-prefix" (default): in a causal decoder a variant's hidden states and keys/values over the tokens
+      it shares with its pair row equal the pair row's, so the pre-hook makes the policy forward record each
+      layer's keys/values (a DynamicCache, use_cache=True) and the forward hook, still inside the model's forward
+      (one forward for DDP), runs only each variant's unshared suffix, attending to its pair row's prefix keys/values
+      (with grad: gradients flow as in the full-row computation). Shared positions take the pair row's hidden states.
+    - "full-rows" (fallback, see `prefix_sharing_blocker`): the pre-hook appends the variant rows to the batch
+      (one larger forward + backward is cheaper than two smaller ones) and the hook cuts them off again.
     """
     seen: dict[str, Any] = {}
-    state = {"n": None, "t": None}
+    state: dict[str, Any] = {"path": None, "inside": False}
 
     def pre(_module, args, kwargs):
-        if state["n"] is not None or extra_ids is None or "input_ids" not in kwargs:
+        if state["path"] is not None or state["inside"] or variants is None or "input_ids" not in kwargs:
             return None
         ids, mask = kwargs["input_ids"], kwargs.get("attention_mask")
+        kwargs = dict(kwargs)
+        blocker = prefix_sharing_blocker(backbone, kwargs) if share_prefix else "prefix sharing is off"
+        state["ids"], state["mask"] = ids, mask
+        if blocker is None:
+            from transformers import DynamicCache
+
+            kwargs[_cache_kwarg(backbone)] = DynamicCache()  # no config: one full-attention layer per layer
+            kwargs["use_cache"] = True  # TRL passes False
+            state["path"] = "shared-prefix"
+            return args, kwargs
         n, t = ids.shape
-        T_all = max(t, extra_ids.size(1))
+        T_all = max(t, variants.ids.size(1))
         pad_id = 0  # any id: padded positions are masked out and their hidden states never read
 
         def widen(x, value):
             return torch.nn.functional.pad(x, (0, T_all - x.size(1)), value=value)
 
-        kwargs = dict(kwargs)
-        kwargs["input_ids"] = torch.cat([widen(ids, pad_id), widen(extra_ids, pad_id)])
+        kwargs["input_ids"] = torch.cat([widen(ids, pad_id), widen(variants.ids, pad_id)])
         if mask is None:
             mask = torch.ones_like(ids)
-        kwargs["attention_mask"] = torch.cat([widen(mask, 0), widen(extra_mask.to(mask.dtype), 0)])
-        state["n"], state["t"] = n, t
+        kwargs["attention_mask"] = torch.cat([widen(mask, 0), widen(variants.mask.to(mask.dtype), 0)])
+        state["path"], state["n"], state["t"], state["why"] = "full-rows", n, t, blocker
         return args, kwargs
 
     def post(_module, _args, output):
-        if "hidden" in seen:
+        if state["inside"] or "hidden" in seen:
             return None
         h = output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
-        if state["n"] is None:
+        if state["path"] is None:
             seen["hidden"] = h
             return None
-        n, t = state["n"], state["t"]
-        seen["hidden"], seen["extra"] = h[:n, :t], h[n:]
-        output.last_hidden_state = seen["hidden"]  # TRL's rows only, in TRL's shape
-        return output
+        seen["path"] = state["path"]
+        if state["path"] == "full-rows":
+            n, t = state["n"], state["t"]
+            seen["hidden"], seen["extra"] = h[:n, :t], h[n:]
+            seen["why_full_rows"] = state["why"]
+            output.last_hidden_state = seen["hidden"]  # TRL's rows only, in TRL's shape
+            return output
+        seen["hidden"] = h
+        is_dict = isinstance(output, dict)  # a ModelOutput; a tuple output (return_dict=False) holds no named cache
+        cache = (output.get("cache") or output.get("past_key_values")) if is_dict else None
+        seen["extra"] = _run_suffixes(h, cache)
+        if not is_dict:
+            return None
+        # What TRL asked for (use_cache=False): an output without the cache.
+        return type(output)(**{k: v for k, v in output.items() if k not in ("cache", "past_key_values")})
+
+    def _backbone_call(**kw):
+        state["inside"] = True
+        try:
+            out = backbone(**kw)
+        finally:
+            state["inside"] = False
+        return out.last_hidden_state if hasattr(out, "last_hidden_state") else out[0]
+
+    def _run_suffixes(h, cache):
+        ids, mask = state["ids"], state["mask"]
+        n, t = ids.shape
+        kv = _layer_kv(cache, backbone.config.get_text_config().num_hidden_layers, n, t)
+        shared = shared_prefix_lengths(ids, mask, variants)
+        s_max = int(shared.max())
+        if kv is None or s_max == 0:
+            # Unexpected cache (or nothing to share): the full variant rows in their own forward, still exact.
+            seen["path"] = "separate-rows"
+            return _backbone_call(input_ids=variants.ids, attention_mask=variants.mask.to(mask.dtype), use_cache=False)
+        V, Tv = variants.ids.shape
+        suffix_len = variants.mask.sum(1) - shared
+        l_max = int(suffix_len.max())
+        steps = torch.arange(l_max, device=ids.device)
+        src = (shared[:, None] + steps).clamp(max=Tv - 1)  # each suffix token's position in its variant row
+        valid = steps < suffix_len[:, None]
+        suffix_ids = variants.ids.gather(1, src).masked_fill(~valid, 0)
+        # Keys: the pair row's first s_max positions (those past a variant's own shared length masked out), then
+        # the suffix. Causality in the mask is by index (query offset = cache length), RoPE by position_ids.
+        prefix_valid = torch.arange(s_max, device=ids.device)[None, :] < shared[:, None]
+        attention = torch.cat([prefix_valid, valid], 1).to(mask.dtype)
+        from transformers import DynamicCache
+
+        rows = variants.pair_rows
+        prefix = DynamicCache(ddp_cache_data=[(k[rows, :, :s_max], v[rows, :, :s_max]) for k, v in kv])
+        hs = _backbone_call(
+            input_ids=suffix_ids, attention_mask=attention, position_ids=src, use_cache=True, **{_cache_kwarg(backbone): prefix}
+        )
+        # Each variant's full-row hidden states: the pair row's over the shared prefix, the suffix run's after it.
+        pos = torch.arange(Tv, device=ids.device)[None, :]
+        pair_h = h[rows]
+        pair_h = torch.nn.functional.pad(pair_h, (0, 0, 0, max(0, Tv - t)))[:, :Tv]
+        suf_idx = (pos - shared[:, None]).clamp(0, l_max - 1)
+        suf_h = hs.gather(1, suf_idx[..., None].expand(-1, -1, hs.size(-1)))
+        return torch.where((pos < shared[:, None])[..., None], pair_h, suf_h)
 
     handles = [backbone.register_forward_pre_hook(pre, with_kwargs=True), backbone.register_forward_hook(post)]
     try:

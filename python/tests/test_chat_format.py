@@ -68,7 +68,8 @@ def test_variant_rows_are_formatted_as_the_pairs_own_rows(chat_model, tmp_path):
     trl_chosen = list(ex["chosen_ids"])
     assert trl_chosen[0] != comma, "TRL's own row has no leading space"
     # A variant of the raw response that keeps all its text is encoded exactly as TRL's row.
-    ids, _, completion = trainer._encode_variants([(ex["prompt"], " bake the bread first")], "cpu")
+    variants, completion = trainer._encode_variants([(ex["prompt"], " bake the bread first", 0)], "cpu")
+    ids = variants.ids
     n = int(completion[0].sum())
     start = int(completion[0].nonzero()[0])
     assert ids[0, start:start + n].tolist() == trl_chosen
