@@ -10,8 +10,8 @@ import { execFileSync, fork } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { PassThrough } from 'stream';
 import { REPO_ROOT } from '../../helpers/paths';
+import { runCli } from '../../helpers/cliRun';
 import type { MetricsRow, TrainerEvent } from '../../../src/core/protocol/trainer';
 import { choosePython, pythonChildEnv } from '../../../src/core/engine/pythonLocation';
 import { PairScore, scoreCommand } from '../../../src/cli/commands/score';
@@ -57,16 +57,7 @@ function stepOneRow(runDir: string): MetricsRow {
   return row;
 }
 
-async function runScore(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c) => (stdout += c));
-  err.on('data', (c) => (stderr += c));
-  const code = await scoreCommand.run(args, { stdout: out, stderr: err });
-  return { code, stdout, stderr };
-}
+const runScore = (args: string[]) => runCli(scoreCommand, args);
 
 describe('cross-engine step-1 parity', () => {
   const python = choosePython().command;

@@ -9,8 +9,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { PassThrough } from 'stream';
 import { HH_SAMPLE } from '../../helpers/paths';
+import { runCli } from '../../helpers/cliRun';
 import { scoreCommand, PairScore } from '../../../src/cli/commands/score';
 import { choosePython, pythonChildEnv } from '../../../src/core/engine/pythonLocation';
 import { catalogueModel, fetchModel } from '../../../src/core/models';
@@ -18,13 +18,7 @@ import { catalogueModel, fetchModel } from '../../../src/core/models';
 const TOLERANCE = 1e-4;
 
 async function score(args: string[]): Promise<{ code: number; scores: PairScore[]; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c) => (stdout += c));
-  err.on('data', (c) => (stderr += c));
-  const code = await scoreCommand.run([...args, '--json'], { stdout: out, stderr: err });
+  const { code, stdout, stderr } = await runCli(scoreCommand, [...args, '--json']);
   return { code, scores: code === 0 ? (JSON.parse(stdout) as PairScore[]) : [], stderr };
 }
 

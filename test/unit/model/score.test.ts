@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { PassThrough } from 'stream';
+import { runCli } from '../../helpers/cliRun';
 import { FIXTURES_DIR, HH_SAMPLE } from '../../helpers/paths';
 import { scoreCommand, PairScore } from '../../../src/cli/commands/score';
 import {
@@ -15,16 +15,7 @@ import { loadPreferenceFile } from '../../../src/core/data';
 
 const DATA = path.join(FIXTURES_DIR, 'model', 'score-pairs.jsonl');
 
-async function runScore(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c) => (stdout += c));
-  err.on('data', (c) => (stderr += c));
-  const code = await scoreCommand.run(args, { stdout: out, stderr: err });
-  return { code, stdout, stderr };
-}
+const runScore = (args: string[]) => runCli(scoreCommand, args);
 
 test('spo score prints finite log-probs that match direct scoring', async () => {
   const texts = zlib.gunzipSync(fs.readFileSync(HH_SAMPLE)).toString('utf8').split('\n').filter(Boolean).slice(0, 200)

@@ -10,8 +10,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { PassThrough } from 'stream';
 import { HH_SAMPLE } from '../../helpers/paths';
+import { runCli } from '../../helpers/cliRun';
 import { scoreCommand, PairScore } from '../../../src/cli/commands/score';
 import { catalogueModel, fetchModel } from '../../../src/core/models';
 import { choosePython, pythonChildEnv } from '../../../src/core/engine/pythonLocation';
@@ -69,13 +69,7 @@ test('SmolLM2-135M-Instruct: TF.js log-probs equal transformers float32 on HH pa
       assert.equal(e.chosen.responseStart, want[i].prompt_ids.length);
     });
 
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = '';
-    let stderr = '';
-    out.on('data', (c) => (stdout += c));
-    err.on('data', (c) => (stderr += c));
-    const code = await scoreCommand.run(['--model', model.path, '--data', data, '--json', '--backend', 'wasm'], { stdout: out, stderr: err });
+    const { code, stdout, stderr } = await runCli(scoreCommand, ['--model', model.path, '--data', data, '--json', '--backend', 'wasm']);
     assert.equal(code, 0, stderr);
     assert.match(stderr, new RegExp(`${PAIRS} of ${PAIRS} pairs formatted with the model's chat template`));
     const got = JSON.parse(stdout) as PairScore[];
