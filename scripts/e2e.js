@@ -65,6 +65,7 @@ async function main() {
   console.log(`\n[e2e] summary (${((Date.now() - t0) / 1000).toFixed(1)} s):`);
   for (const r of results) {
     console.log(`  ${r.code === 0 ? 'PASS' : 'FAIL'}  ${r.name}: ${r.passed} passed, ${r.failed} failed${r.code === 124 ? ' (timeout)' : ''}`);
+    for (const f of r.failures || []) console.log(`        failed: ${f}`);
   }
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);

@@ -19,14 +19,16 @@ const { isNoise } = require('./logFilter');
 const { createTestWorkspace } = require('./workspace');
 
 const SCREENSHOT_MARKER = '@@spo-screenshot:';
+const FAILED_MARKER = '[e2e failed] '; // test/e2e/index.ts names each failed test on a line that starts with it
 const DEFAULT_ARTIFACTS = path.join(REPO_ROOT, '.test-artifacts', 'e2e');
 
 /**
  * Options: testsPath (module exporting run()), extensionDevelopmentPath (default: repo root), workspace (default: a
  * fresh temp copy of the HH sample), artifactsDir, extensionsDir (installed extensions, e.g. from a .vsix),
  * trusted (default true), timeoutMs, label (names the final screenshot), env (extra extension-host env).
- * Resolves to { code, passed, failed }: code 0 = all tests passed, 124 = timeout; the counts come from the closing
- * `N passed, N failed` line the test index prints.
+ * Resolves to { code, passed, failed, failures }: code 0 = all tests passed, 124 = timeout; the counts come from the
+ * closing `N passed, N failed` line the test index prints, failures (title: first line of the error) from its
+ * `[e2e failed] ` lines.
  */
 async function runExtensionTests(opts) {
   const t0 = Date.now();
@@ -69,7 +71,7 @@ async function runExtensionTests(opts) {
     browser = await launchBrowser(host);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     let finish;
-    const counts = { passed: 0, failed: 0 };
+    const counts = { passed: 0, failed: 0, failures: [] };
     const exitCode = new Promise((resolve) => { finish = resolve; });
     // Screenshots run one after another, so the final one waits for those still pending.
     let screenshots = Promise.resolve();
@@ -88,6 +90,7 @@ async function runExtensionTests(opts) {
       if (marker >= 0) { takeScreenshot(text.slice(marker + SCREENSHOT_MARKER.length).trim()); return; }
       const summary = /^(\d+) passed, (\d+) failed$/.exec(text.trim());
       if (summary) { counts.passed += Number(summary[1]); counts.failed += Number(summary[2]); }
+      if (text.startsWith(FAILED_MARKER)) counts.failures.push(text.slice(FAILED_MARKER.length));
       if (!isNoise(text)) (console[type] || console.log)(...args); // keeps mocha's %s/%d formatting
     });
     await page.exposeFunction('codeAutomationExit', (code) => finish(code));

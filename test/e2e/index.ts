@@ -14,6 +14,9 @@ function testFiles(dir: string): string[] {
   }).sort();
 }
 
+/** Prefix of the lines that name a failed test; scripts/e2e/runExtensionTests.js collects them for its summary. */
+const FAILED_MARKER = '[e2e failed] ';
+
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60000, grep: process.env.SPO_E2E_GREP });
   const untrusted = process.env.SPO_TEST_TRUSTED === '0';
@@ -21,11 +24,18 @@ export function run(): Promise<void> {
   if (files.length === 0) return Promise.reject(new Error(`no *.test.js files under ${path.join(__dirname, 'suite')}`));
   for (const file of files) mocha.addFile(file);
   return new Promise((resolve, reject) => {
-    mocha.run((failures) => {
-      // A plain closing line for whoever reads the CI log.
+    const failed: string[] = [];
+    const runner = mocha.run((failures) => {
+      // Plain closing lines for whoever reads the CI log: its tail may be all they get, so each failure is named
+      // there again (the runner repeats these lines in its summary).
+      for (const line of failed) console.log(`${FAILED_MARKER}${line}`);
       console.log(`${mocha.suite.total() - failures} passed, ${failures} failed`);
       if (failures > 0) reject(new Error(`${failures} e2e test(s) failed`));
       else resolve();
+    });
+    runner.on('fail', (test, err) => {
+      const firstLine = String((err && (err as Error).message) || err).split('\n')[0].slice(0, 300);
+      failed.push(`${test.fullTitle()}: ${firstLine}`);
     });
   });
 }

@@ -3,7 +3,7 @@
 import type { TrainerEvent } from '../protocol';
 import { MetricsFileContent, readMetricsFileAsync } from './metricsFile';
 import * as path from 'path';
-import { describeRunAsync, isRunFolder, listCheckpointsAsync, listRunsAsync, RunEntry } from './runFolders';
+import { describeRunAsync, isRunFolder, listRunsAsync, newestCheckpointAsync, RunEntry } from './runFolders';
 import { hasControlCharacters } from '../fs/safeFiles';
 
 /** How a run's last attempt ended: a resumed run's earlier `done(stopped)` does not count once it restarted. */
@@ -30,9 +30,9 @@ export interface ResumableRun {
 
 /** Read one run (metrics.jsonl asynchronously: the extension host asks); null when it completed or has no checkpoint to continue from. */
 export async function resumableRunAsync(run: RunEntry): Promise<ResumableRun | null> {
-  const checkpoints = await listCheckpointsAsync(run.dir);
-  if (checkpoints.length === 0 || !run.config) return null;
-  return judgeRun(run, checkpoints[0].step, await readMetricsFileAsync(run.metricsFile));
+  const checkpoint = await newestCheckpointAsync(run.dir);
+  if (checkpoint === null || !run.config) return null;
+  return judgeRun(run, checkpoint.step, await readMetricsFileAsync(run.metricsFile));
 }
 
 function judgeRun(run: RunEntry, checkpointStep: number, { events }: MetricsFileContent): ResumableRun | null {

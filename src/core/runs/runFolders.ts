@@ -106,8 +106,9 @@ export async function findDegreesRunAsync(runsDir: string, dataFile: string, bas
   return (await listRunsAsync(runsDir)).runs.find((run) => run.hasDegrees && runDataFile(run, baseDir) === target) ?? null;
 }
 
-/** Complete checkpoints (`checkpoints/step-N` with trainer_state.json), highest step first. */
-export async function listCheckpointsAsync(runDir: string): Promise<Array<{ step: number; dir: string }>> {
+/** The highest complete checkpoint (`checkpoints/step-N` with trainer_state.json) of a run; null when it has none. */
+export async function newestCheckpointAsync(runDir: string): Promise<{ step: number; dir: string } | null> {
   const run = new TrainerRunFolder(runDir);
-  return (await run.checkpointStepsAsync()).reverse().map((step) => ({ step, dir: run.checkpointDir(step) }));
+  const step = await run.newestCheckpointStepAsync();
+  return step === null ? null : { step, dir: run.checkpointDir(step) };
 }

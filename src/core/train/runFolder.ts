@@ -119,23 +119,29 @@ export class RunFolder {
       .sort((a, b) => a - b);
   }
 
-  /** checkpointSteps without blocking: the extension host asks it of run folders a repository may have shipped. */
-  async checkpointStepsAsync(): Promise<number[]> {
-    const root = this.path(RUN_FILES.checkpoints);
+  /**
+   * The highest complete checkpoint's step, without blocking (null when none): the extension host asks it of run
+   * folders a repository may have shipped. Only the newest few `step-N` folders are looked into, so a folder of
+   * 100,000 of them costs one listing, not 100,000 stats; an incomplete one (still being written, or torn by a crash)
+   * is passed over, as resume does.
+   */
+  async newestCheckpointStepAsync(): Promise<number | null> {
     let names: string[];
     try {
-      names = await fs.promises.readdir(root);
+      names = await fs.promises.readdir(this.path(RUN_FILES.checkpoints));
     } catch {
-      return [];
+      return null;
     }
-    const steps: number[] = [];
-    for (const name of names) {
-      const step = checkpointFolderStep(name);
-      if (step !== null && await fs.promises.stat(path.join(root, name, CHECKPOINT_WRITTEN_LAST)).then(() => true, () => false)) steps.push(step);
+    const steps = names.map(checkpointFolderStep).filter((s): s is number => s !== null).sort((a, b) => b - a);
+    for (const step of steps.slice(0, MAX_CHECKPOINTS_LOOKED_INTO)) {
+      if (await fs.promises.stat(path.join(this.checkpointDir(step), CHECKPOINT_WRITTEN_LAST)).then(() => true, () => false)) return step;
     }
-    return steps.sort((a, b) => a - b);
+    return null;
   }
 }
+
+/** Past this many incomplete checkpoints in a row, a run folder is not a resumable one (a crash tears one, not 16). */
+const MAX_CHECKPOINTS_LOOKED_INTO = 16;
 
 /** The file a checkpoint writes last: a `step-N` folder without it is still being written (or was torn by a crash). */
 const CHECKPOINT_WRITTEN_LAST = 'trainer_state.json';

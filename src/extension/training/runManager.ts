@@ -3,7 +3,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TrainerEvent } from '../../core/protocol';
-import { listCheckpointsAsync, resumeArgs, TrainerExit, TrainerProcess, trainerArgs, writeRunConfig } from '../../core/runs';
+import { newestCheckpointAsync, resumeArgs, TrainerExit, TrainerProcess, trainerArgs, writeRunConfig } from '../../core/runs';
 import type { TrainConfig } from '../../core/train/config';
 import { describeEvent } from '../../core/train/runFolder';
 import { CommandId } from '../commandIds';
@@ -190,7 +190,7 @@ export class RunManager implements vscode.Disposable {
     this.output.info(`Trainer exited (code ${exit.code}, signal ${exit.signal ?? 'none'}).`);
     this.endEmitter.fire(ended);
     // A run that did not complete can be continued from its last checkpoint (Resume Training).
-    const canResume = exit.done?.reason !== 'completed' && run.runDir !== null && (await listCheckpointsAsync(run.runDir)).length > 0;
+    const canResume = exit.done?.reason !== 'completed' && run.runDir !== null && (await newestCheckpointAsync(run.runDir)) !== null;
     const resumeAction = canResume ? ['Resume'] : [];
     const resume = () => void vscode.commands.executeCommand(CommandId.ResumeTraining, { run: run.name });
     if (exit.crashed) {

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseTrainArgs } from '../../../src/trainer/run';
-import { checkNumberField, findDegreesRunAsync, listCheckpointsAsync, listRunsAsync, newRunName, parseDegreesText, resolveTrainChoices, trainerArgs, TrainChoices, validateTrainChoices, writeRunConfig } from '../../../src/core/runs';
+import { checkNumberField, findDegreesRunAsync, listRunsAsync, newestCheckpointAsync, newRunName, parseDegreesText, resolveTrainChoices, trainerArgs, TrainChoices, validateTrainChoices, writeRunConfig } from '../../../src/core/runs';
 import { HH_SAMPLE } from '../../helpers/paths';
 
 describe('run folders', () => {
@@ -39,8 +39,24 @@ describe('run folders', () => {
     assert.equal(await findDegreesRunAsync(runs, '/ws/data/c.jsonl', base), null);
   });
 
-  it('lists complete checkpoints by step, highest first (step-30 lacks trainer_state.json: still being written)', async () => {
-    assert.deepEqual((await listCheckpointsAsync(path.join(runs, '20261127-110000'))).map((c) => c.step), [10, 2]);
+  it('finds the highest complete checkpoint (step-30 lacks trainer_state.json: still being written)', async () => {
+    const run = path.join(runs, '20261127-110000');
+    assert.deepEqual(await newestCheckpointAsync(run), { step: 10, dir: path.join(run, 'checkpoints', 'step-10') });
+    assert.equal(await newestCheckpointAsync(path.join(runs, '20261126-090000')), null);
+  });
+
+  it('looks into only the newest few checkpoint folders: thousands of incomplete ones are not a resumable run', async () => {
+    const run = fs.mkdtempSync(path.join(os.tmpdir(), 'spo-many-checkpoints-'));
+    try {
+      fs.mkdirSync(path.join(run, 'checkpoints', 'step-1'), { recursive: true });
+      fs.writeFileSync(path.join(run, 'checkpoints', 'step-1', 'trainer_state.json'), '{}');
+      for (let step = 2; step <= 3000; step++) fs.mkdirSync(path.join(run, 'checkpoints', `step-${step}`));
+      assert.equal(await newestCheckpointAsync(run), null);
+      fs.writeFileSync(path.join(run, 'checkpoints', 'step-2990', 'trainer_state.json'), '{}');
+      assert.equal((await newestCheckpointAsync(run))?.step, 2990);
+    } finally {
+      fs.rmSync(run, { recursive: true, force: true });
+    }
   });
 
   it('names runs like the trainer does, so both sort together', () => {

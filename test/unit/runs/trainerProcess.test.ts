@@ -6,10 +6,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { TrainerEvent } from '../../../src/core/protocol';
-import { historyFromEvents, listCheckpointsAsync, readDegreesFile, readMetricsFileAsync, TrainerProcess, trainerArgs, TrainChoices, writeRunConfig } from '../../../src/core/runs';
+import { historyFromEvents, readDegreesFile, readMetricsFileAsync, TrainerProcess, trainerArgs, TrainChoices, writeRunConfig } from '../../../src/core/runs';
 import { resolveConfig } from '../../../src/core/train/config';
 import { HH_SAMPLE, REPO_ROOT } from '../../helpers/paths';
 import { isAlive } from '../../helpers/processes';
+import { RunFolder } from '../../../src/core/train/runFolder';
 
 const TRAINER = path.join(REPO_ROOT, 'out', 'src', 'trainer', 'main.js');
 
@@ -77,7 +78,7 @@ describe('TrainerProcess with the real trainer', () => {
     assert.equal(exit.done?.reason, 'stopped');
     assert.ok(exit.done!.step < 1000);
     assert.equal(checkpoints.length, 1);
-    assert.deepEqual((await listCheckpointsAsync(runDir)).map((c) => c.dir), checkpoints);
+    assert.deepEqual(new RunFolder(runDir).checkpointSteps().map((step) => new RunFolder(runDir).checkpointDir(step)), checkpoints);
     assert.ok(fs.existsSync(path.join(checkpoints[0], 'model.safetensors')));
     assert.equal(isAlive(pid), false);
   });

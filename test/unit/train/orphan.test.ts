@@ -9,8 +9,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT } from '../../helpers/paths';
 import { generateDemoPairs } from '../../../src/core/data/demoData';
-import { listCheckpointsAsync, readMetricsFileAsync, TrainerProcess } from '../../../src/core/runs';
+import { readMetricsFileAsync, TrainerProcess } from '../../../src/core/runs';
 import { isAlive } from '../../helpers/processes';
+import { RunFolder } from '../../../src/core/train/runFolder';
 
 const ENTRY = path.join(REPO_ROOT, 'out', 'src', 'trainer', 'main.js');
 
@@ -63,7 +64,7 @@ describe('trainer lifetime (issue 13 §6)', () => {
     const done = events[events.length - 1];
     assert.ok(done.type === 'done' && done.reason === 'stopped', JSON.stringify(done));
     assert.ok(done.step < 100000);
-    assert.deepEqual((await listCheckpointsAsync(runDir)).map((c) => c.step), [done.step], 'the steps it trained are saved');
+    assert.deepEqual(new RunFolder(runDir).checkpointSteps(), [done.step], 'the steps it trained are saved');
   });
 
   it('shutdown (window closing) asks for a checkpoint first and only then kills', async () => {
@@ -73,7 +74,7 @@ describe('trainer lifetime (issue 13 §6)', () => {
     const exit = await proc.shutdown(20_000);
     assert.equal(exit.code, 0, exit.lastLines.join('\n'));
     assert.equal(exit.done?.reason, 'stopped');
-    assert.deepEqual((await listCheckpointsAsync(runDir)).map((c) => c.step), [exit.done!.step]);
+    assert.deepEqual(new RunFolder(runDir).checkpointSteps(), [exit.done!.step]);
     assert.equal(isAlive(proc.pid!), false);
   });
 
