@@ -67,3 +67,14 @@ def test_gradient_checkpointing_falls_back_to_full_rows(tiny_model, pairs, tmp_p
     checkpointed = one_step(ckpt, True, 4)
     assert (plain[-1], checkpointed[-1]) == ("shared-prefix", "full-rows")
     assert all(v <= TOL for v in gaps(plain, checkpointed).values())
+
+
+def test_an_unexpected_cache_computes_variants_as_separate_rows(tiny_model, pairs, tmp_path, monkeypatch):
+    # A backbone whose cache is not one plain DynamicLayer per layer (a future transformers, a custom model):
+    # the hook cannot reuse keys/values, so it runs the full variant rows in a forward of their own. Still exact.
+    cfg = dict(spo_gamma=0.5, spo_classes=3, beta=0.1)
+    full = one_step(build("spo", tiny_model, pairs, tmp_path / "full", **cfg), False, 4)
+    monkeypatch.setattr(T, "_layer_kv", lambda *args: None)
+    separate = one_step(build("spo", tiny_model, pairs, tmp_path / "separate", **cfg), True, 4)
+    assert (separate[-1], full[-1]) == ("separate-rows", "full-rows")
+    assert all(v <= TOL for v in gaps(separate, full).values()), gaps(separate, full)
