@@ -102,8 +102,32 @@ export function runDataFile(run: RunEntry, baseDir: string): string | null {
 
 /** Newest listed run with degrees.jsonl that trained on `dataFile` (same resolved path). */
 export async function findDegreesRunAsync(runsDir: string, dataFile: string, baseDir: string): Promise<RunEntry | null> {
+  return (await lookUpDegreesRunAsync(runsDir, dataFile, baseDir)).run;
+}
+
+/**
+ * A degrees lookup's answer goes stale when a run folder comes or goes (the runs folder's mtime), a newer run
+ * without degrees yet writes them or its config (that run folder's mtime), or the found run's degrees.jsonl or
+ * config.json changes. At most this many newer runs are watched that way: the newest, which are the ones still
+ * training; older ones are left to the file watcher.
+ */
+const MAX_WATCHED_NEWER_RUNS = 16;
+
+/** The newest run with degrees on `dataFile` (findDegreesRunAsync), and the paths whose change can change that answer. */
+export async function lookUpDegreesRunAsync(runsDir: string, dataFile: string, baseDir: string): Promise<{ run: RunEntry | null; dependsOn: string[] }> {
   const target = path.resolve(dataFile);
-  return (await listRunsAsync(runsDir)).runs.find((run) => run.hasDegrees && runDataFile(run, baseDir) === target) ?? null;
+  const { runs } = await listRunsAsync(runsDir);
+  const found = runs.findIndex((run) => run.hasDegrees && runDataFile(run, baseDir) === target);
+  const run = found >= 0 ? runs[found] : null;
+  const newer = (found >= 0 ? runs.slice(0, found) : runs).filter((r) => !r.hasDegrees).slice(0, MAX_WATCHED_NEWER_RUNS);
+  const own = run ? [path.join(run.dir, RUN_FILES.degrees), path.join(run.dir, RUN_FILES.config)] : [];
+  return { run, dependsOn: [runsDir, ...newer.map((r) => r.dir), ...own] };
+}
+
+/** A cheap fingerprint of some paths (lstat: mtime, size, inode; '-' for a missing one), to tell whether they changed. */
+export async function pathsFingerprintAsync(paths: string[]): Promise<string> {
+  const parts = await Promise.all(paths.map((p) => fs.promises.lstat(p).then((st) => `${st.mtimeMs}:${st.size}:${st.ino}`, () => '-')));
+  return parts.join('|');
 }
 
 /** The highest complete checkpoint (`checkpoints/step-N` with trainer_state.json) of a run; null when it has none. */

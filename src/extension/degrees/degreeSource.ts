@@ -1,10 +1,11 @@
 // Degrees for the editor: the example under a line, found by the KeyContentEngine (one parsing policy,
 // size cap and settings scope with the highlights), and the model/SPO degrees of the newest finished run
-// on its data file, cached per data file until the run-folder watcher sees a run change.
+// on its data file, cached per data file until the run-folder watcher sees a run change, or a hover finds that
+// a path the answer depends on changed (the watcher may lag or miss events: a loaded machine, some file systems).
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ExampleDegreeView } from '../../core/protocol';
-import { exampleDegreeView, findDegreesRunAsync, readDegreesFileAsync, RunDegrees } from '../../core/runs';
+import { exampleDegreeView, lookUpDegreesRunAsync, pathsFingerprintAsync, readDegreesFileAsync, RunDegrees } from '../../core/runs';
 import { LruCache } from '../../core/keys';
 import { RUN_FILES } from '../../core/train/runFolder';
 import { KeyContentEngine } from '../keys/keyContentEngine';
@@ -17,7 +18,7 @@ const RESTRICTED_NOTE = 'Restricted Mode: run folders are not read on hover (Ins
 
 export class DegreeSource implements vscode.Disposable {
   /** Run degrees by resolved data file; a pending read is shared by the hovers that wait on it. */
-  private readonly cache = new LruCache<string, Promise<RunDegrees>>(CACHED_DATA_FILES);
+  private readonly cache = new LruCache<string, Promise<Lookup>>(CACHED_DATA_FILES);
   private watcher: vscode.Disposable[] = [];
 
   constructor(private readonly engine: KeyContentEngine) {
@@ -46,15 +47,20 @@ export class DegreeSource implements vscode.Disposable {
    * with the repository) are read only on an explicit action (`explicit`: a command, not a hover). An
    * explicit action looks again rather than trusting the cache, so a command never shows less than the disk.
    */
-  runDegrees(dataFile: string, explicit: boolean): Promise<RunDegrees> {
-    if (!vscode.workspace.isTrusted && !explicit) return Promise.resolve({ run: null, note: RESTRICTED_NOTE, records: new Map() });
+  async runDegrees(dataFile: string, explicit: boolean): Promise<RunDegrees> {
+    if (!vscode.workspace.isTrusted && !explicit) return { run: null, note: RESTRICTED_NOTE, records: new Map() };
     const key = path.resolve(dataFile);
-    let pending = explicit ? undefined : this.cache.get(key);
-    if (!pending) {
-      pending = lookUpRunDegrees(key);
-      this.cache.set(key, pending);
+    const cached = explicit ? undefined : this.cache.get(key);
+    if (cached) {
+      const lookup = await cached;
+      // A few lstats instead of a listing of every run folder: still the same answer unless one of them moved.
+      if (await pathsFingerprintAsync(lookup.dependsOn) === lookup.fingerprint) return lookup.degrees;
+      const newer = this.cache.get(key);
+      if (newer && newer !== cached) return (await newer).degrees; // another hover is already looking again
     }
-    return pending;
+    const pending = lookUpRunDegrees(key);
+    this.cache.set(key, pending);
+    return (await pending).degrees;
   }
 
   /** The degree view of the example whose record holds the 1-based `line`. */
@@ -77,14 +83,29 @@ export class DegreeSource implements vscode.Disposable {
   }
 }
 
+/** A lookup's answer and what it depends on: the paths, fingerprinted before they were read. */
+interface Lookup {
+  degrees: RunDegrees;
+  dependsOn: string[];
+  fingerprint: string;
+}
+
 /** Find the run on `dataFile` and read its degrees.jsonl (lenient: bad lines are skipped and counted). */
-async function lookUpRunDegrees(dataFile: string): Promise<RunDegrees> {
+async function lookUpRunDegrees(dataFile: string): Promise<Lookup> {
   const runsDir = runsDirectory();
   const root = workspaceRoot();
-  const run = runsDir && root ? await findDegreesRunAsync(runsDir, dataFile, root) : null;
-  if (!run) return { run: null, note: 'No finished training run on this file yet: Train SPO to see the model and SPO degrees.', records: new Map() };
+  if (!runsDir || !root) return { degrees: noRun(), dependsOn: [], fingerprint: '' };
+  const { run, dependsOn } = await lookUpDegreesRunAsync(runsDir, dataFile, root);
+  // Taken before the degrees are read: a change while they are read makes the next hover look again. (A change
+  // between the listing and this is left to the watcher.)
+  const fingerprint = await pathsFingerprintAsync(dependsOn);
+  if (!run) return { degrees: noRun(), dependsOn, fingerprint };
   const read = await readDegreesFileAsync(path.join(run.dir, RUN_FILES.degrees));
-  if (read.problem) return { run: null, note: `Degrees of run ${run.name} not shown: ${read.problem}`, records: new Map() };
+  if (read.problem) return { degrees: { run: null, note: `Degrees of run ${run.name} not shown: ${read.problem}`, records: new Map() }, dependsOn, fingerprint };
   const skipped = read.skipped ? ` (${read.skipped} unreadable line${read.skipped === 1 ? '' : 's'} of ${RUN_FILES.degrees} skipped)` : '';
-  return { run: run.name, note: `Model and SPO degrees from run ${run.name}${skipped}`, records: read.records };
+  return { degrees: { run: run.name, note: `Model and SPO degrees from run ${run.name}${skipped}`, records: read.records }, dependsOn, fingerprint };
+}
+
+function noRun(): RunDegrees {
+  return { run: null, note: 'No finished training run on this file yet: Train SPO to see the model and SPO degrees.', records: new Map() };
 }

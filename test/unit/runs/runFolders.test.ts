@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseTrainArgs } from '../../../src/trainer/run';
-import { checkNumberField, findDegreesRunAsync, listRunsAsync, newestCheckpointAsync, newRunName, parseDegreesText, resolveTrainChoices, trainerArgs, TrainChoices, validateTrainChoices, writeRunConfig } from '../../../src/core/runs';
+import { checkNumberField, findDegreesRunAsync, listRunsAsync, lookUpDegreesRunAsync, newestCheckpointAsync, pathsFingerprintAsync, newRunName, parseDegreesText, resolveTrainChoices, trainerArgs, TrainChoices, validateTrainChoices, writeRunConfig } from '../../../src/core/runs';
 import { HH_SAMPLE } from '../../helpers/paths';
 
 describe('run folders', () => {
@@ -37,6 +37,24 @@ describe('run folders', () => {
     assert.equal((await findDegreesRunAsync(runs, '/ws/data/a.jsonl', base))?.name, '20261126-090000'); // the newer one has no degrees
     assert.equal((await findDegreesRunAsync(runs, '/ws/data/b.jsonl', base))?.name, '20261127-100000');
     assert.equal(await findDegreesRunAsync(runs, '/ws/data/c.jsonl', base), null);
+  });
+
+  it('says which paths a degrees lookup depends on, and their fingerprint changes when a newer run writes its degrees', async () => {
+    const base = '/ws';
+    const { run, dependsOn } = await lookUpDegreesRunAsync(runs, '/ws/data/a.jsonl', base);
+    assert.equal(run?.name, '20261126-090000');
+    // The runs folder, the newer runs without degrees (still training, maybe), and the found run's own files.
+    assert.deepEqual(dependsOn, [runs, path.join(runs, '20261127-110000'), path.join(runs, '20261126-090000', 'degrees.jsonl'), path.join(runs, '20261126-090000', 'config.json')]);
+    const before = await pathsFingerprintAsync(dependsOn);
+    assert.equal(await pathsFingerprintAsync(dependsOn), before);
+    const newer = path.join(runs, '20261127-110000', 'degrees.jsonl');
+    fs.writeFileSync(newer, '');
+    try {
+      assert.notEqual(await pathsFingerprintAsync(dependsOn), before);
+      assert.equal((await lookUpDegreesRunAsync(runs, '/ws/data/a.jsonl', base)).run?.name, '20261127-110000');
+    } finally {
+      fs.rmSync(newer);
+    }
   });
 
   it('finds the highest complete checkpoint (step-30 lacks trainer_state.json: still being written)', async () => {
