@@ -34,9 +34,13 @@ def compute_degrees(trainer, datasets: list[tuple[str, object]], lines: dict[int
     `data_degrees` maps a pair index to its prepared pair's `data_degree`."""
     acc = trainer.accelerator
     model = acc.unwrap_model(trainer.model)
+    fsdp = T.sharded_by_fsdp(trainer.model)
+    # Under FSDP the forwards go through the wrapped model (FSDP1's root gathers its parameters only in its own
+    # forward), and every rank runs as many batches, since each forward is a collective.
+    forward_model = trainer.model if fsdp else model
     was_training = model.training
     model.eval()
-    heads = trainer.spo_heads
+    heads = getattr(trainer._base_module(), "spo_heads", None) if trainer.spo_heads is not None else None
     backbone = T.backbone_of(model)
     beta = trainer.beta
     device = acc.device
@@ -45,28 +49,34 @@ def compute_degrees(trainer, datasets: list[tuple[str, object]], lines: dict[int
         if ds is None:
             continue
         rows = list(range(acc.process_index, len(ds), acc.num_processes))
-        for start in range(0, len(rows), batch_size):
-            examples = [ds[i] for i in rows[start : start + batch_size]]
+        batches = [rows[start : start + batch_size] for start in range(0, len(rows), batch_size)]
+        if fsdp:
+            most = math.ceil(math.ceil(len(ds) / acc.num_processes) / batch_size)
+            batches += [None] * (most - len(batches))  # None: row 0 again, for the collectives; no record
+        for chunk in batches:
+            examples = [ds[i] for i in (chunk if chunk is not None else [0])]
             batch = trainer.data_collator(examples)
             B = len(examples)
             ids, attn, comp = (batch[k].to(device) for k in ("input_ids", "attention_mask", "completion_mask"))
-            with T.capture_first_hidden(backbone) as seen:
-                logps = T.sequence_logps(model, ids, attn, comp)
+
+            def head_probs(hidden):
+                # In the policy forward's hook, where FSDP has gathered the heads' parameters (ride_along).
+                pooled = pool_hidden(hidden, comp, trainer.spo_pooling)
+                return [torch.softmax(x, -1).float().cpu().tolist() for x in heads(pooled[:B], pooled[B:])]
+
+            with T.capture_first_hidden(backbone, head_probs if heads is not None else None) as seen:
+                logps = T.sequence_logps(forward_model, ids, attn, comp)
             if "ref_chosen_logps" in batch:
                 ref = torch.cat([batch["ref_chosen_logps"], batch["ref_rejected_logps"]]).to(device)
             elif trainer.ref_model is not None:
                 ref = T.sequence_logps(trainer.ref_model, ids, attn, comp)
             else:  # PEFT: the reference is the base model with the adapter disabled
                 with model.disable_adapter():
-                    ref = T.sequence_logps(model, ids, attn, comp)
+                    ref = T.sequence_logps(forward_model, ids, attn, comp)
+            if chunk is None:
+                continue
             rewards = (beta * (logps - ref)).float().cpu().tolist()
-            probs = None
-            if heads is not None:
-                pooled = pool_hidden(seen["hidden"], comp, trainer.spo_pooling)
-                probs = {
-                    "pref": torch.softmax(heads.logits("pref", pooled[:B]), -1).float().cpu().tolist(),
-                    "dispref": torch.softmax(heads.logits("dispref", pooled[B:]), -1).float().cpu().tolist(),
-                }
+            probs = dict(zip(("pref", "dispref"), seen["out"])) if heads is not None else None
             for j, ex in enumerate(examples):
                 cr, rr = rewards[j], rewards[B + j]
                 index = int(ex["spo_index"])

@@ -34,14 +34,29 @@ class SPOHeads(nn.Module):
         b = getattr(self, f"{head}_bias")
         return pooled.to(w.dtype) @ w + b
 
+    def forward(self, pref_pooled: torch.Tensor, dispref_pooled: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Both heads' logits. Called as a module (not `.logits`), so a wrapper that gathers parameters around a
+        module's forward (FSDP, when a wrap policy makes the heads a unit of their own) sees the call."""
+        return self.logits("pref", pref_pooled), self.logits("dispref", dispref_pooled)
+
     def tensors(self) -> dict[str, torch.Tensor]:
         return {f"{h}.{part}": getattr(self, f"{h}_{part}").detach().float().cpu().contiguous() for h in HEAD_NAMES for part in ("weight", "bias")}
 
-    def save(self, folder: str | os.PathLike) -> Path:
+    def save(self, folder: str | os.PathLike, tensors: dict[str, torch.Tensor] | None = None) -> Path:
+        """Write the heads file from the live parameters, or from `tensors` (the file's names: gathered full
+        tensors where the live parameters are shards)."""
         from safetensors.torch import save_file
 
         path = Path(folder) / HEADS_FILE
-        save_file(self.tensors(), str(path), metadata={"format": "pt", "classes": str(self.classes)})
+        if tensors is None:
+            tensors = self.tensors()
+        else:
+            tensors = {k: v.detach().float().cpu().contiguous() for k, v in tensors.items()}
+            for h in HEAD_NAMES:  # the same layout check as `load`
+                for part, shape in (("weight", (self.d_model, self.classes)), ("bias", (self.classes,))):
+                    if tuple(tensors[f"{h}.{part}"].shape) != shape:
+                        raise ValueError(f"heads tensor '{h}.{part}' has shape {list(tensors[f'{h}.{part}'].shape)}, not {list(shape)}")
+        save_file(tensors, str(path), metadata={"format": "pt", "classes": str(self.classes)})
         return path
 
     def load(self, folder_or_file: str | os.PathLike) -> None:

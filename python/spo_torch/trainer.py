@@ -26,7 +26,7 @@ from trl import DPOTrainer
 from . import augment as A
 from . import trl_internals as T
 from .data import assistant_message
-from .heads import HEADS_FILE, SPOHeads, pool_hidden
+from .heads import HEAD_NAMES, HEADS_FILE, SPOHeads, pool_hidden
 
 logger = logging.getLogger(__name__)
 HEADS_ATTR = "spo_heads"
@@ -93,6 +93,19 @@ class SPOCollator:
         return batch
 
 
+def _heads_from_state_dict(state_dict) -> dict[str, torch.Tensor] | None:
+    """The heads file's tensors (`pref.weight`, ...) from a model state dict holding `...spo_heads.pref_weight`
+    etc., or None when it lacks one (an empty or partial state dict: the live parameters are used then)."""
+    out = {}
+    for h in HEAD_NAMES:
+        for part in ("weight", "bias"):
+            found = [v for k, v in state_dict.items() if k == f"{HEADS_ATTR}.{h}_{part}" or k.endswith(f".{HEADS_ATTR}.{h}_{part}")]
+            if len(found) != 1 or type(found[0]) is not torch.Tensor:  # not a shard (a DTensor of a sharded state dict)
+                return None
+            out[f"{h}.{part}"] = found[0]
+    return out
+
+
 class SPOTrainer(DPOTrainer):
     """DPOTrainer + SPO. Takes an `SPOConfig` (a plain `DPOConfig` gives SPO's defaults)."""
 
@@ -139,14 +152,18 @@ class SPOTrainer(DPOTrainer):
 
     def _save(self, output_dir=None, state_dict=None):
         output_dir = output_dir or self.args.output_dir
+        heads_tensors = None
         if self.spo_heads is not None:
             # The heads are not part of the exported language model: they go in their own file.
             if state_dict is None:
                 state_dict = self.model.state_dict()
+            # Under FSDP the live parameters are this rank's shards; the HF Trainer hands rank 0 the gathered full
+            # state dict (FULL_STATE_DICT), so the heads file is written from it when it holds them.
+            heads_tensors = _heads_from_state_dict(state_dict)
             state_dict = {k: v for k, v in state_dict.items() if f"{HEADS_ATTR}." not in k}
         super()._save(output_dir, state_dict)
         if self.spo_heads is not None and self.args.should_save:
-            self.spo_heads.save(output_dir)
+            self.spo_heads.save(output_dir, heads_tensors)
 
     def _load_from_checkpoint(self, resume_from_checkpoint, model=None):
         super()._load_from_checkpoint(resume_from_checkpoint, model)
@@ -169,15 +186,22 @@ class SPOTrainer(DPOTrainer):
         variants = extra_completion = None
         if extra:
             variants, extra_completion = self._encode_variants(extra, device)
-        with T.ride_along(backbone, variants, self.share_prefix) as seen:
+        heads = getattr(self._base_module(), HEADS_ATTR)  # an FSDP1 wrapper, if a wrap policy made the heads a unit
+        completion = inputs["completion_mask"]
+
+        def head_logits(hidden, ext):
+            # Runs inside the policy's forward (ride_along), where FSDP has gathered the heads' parameters.
+            pooled = pool_hidden(hidden, completion, self.spo_pooling)
+            if extra:
+                ext = ext[:, : extra_completion.size(1)]
+                pooled = torch.cat([pooled, pool_hidden(ext, extra_completion, self.spo_pooling)], 0)
+            return self._head_logits(heads, pooled, rows, device)
+
+        with T.ride_along(backbone, variants, self.share_prefix, head_logits) as seen:
             out = T.compute_trl_loss(self, model, inputs, return_outputs)
         align = out[0] if return_outputs else out
         self._note_variant_path(seen)
-        pooled = pool_hidden(seen["hidden"], inputs["completion_mask"], self.spo_pooling)
-        if extra:
-            ext = seen["extra"][:, : extra_completion.size(1)]
-            pooled = torch.cat([pooled, pool_hidden(ext, extra_completion, self.spo_pooling)], 0)
-        spo_loss, stats = self._spo_loss(pooled, rows, len(examples), device)
+        spo_loss, stats = self._spo_loss(seen["out"], rows, len(examples), device)
         total = align + self.spo_gamma * spo_loss
         # The mean over ranks, as the logged `loss` is (each rank holds its own share of the batch).
         T.record_metric(self, mode, "loss/align", self.accelerator.gather(align.detach().float().reshape(1)).mean().item())
@@ -235,21 +259,31 @@ class SPOTrainer(DPOTrainer):
         pair_rows = torch.tensor([row for _p, _t, row in extra], dtype=torch.long)
         return T.VariantRows(input_ids.to(device), attention.to(device), pair_rows.to(device)), completion.to(device)
 
-    def _spo_loss(self, pooled, rows, pairs, device):
+    @staticmethod
+    def _head_logits(heads, pooled, rows, device):
+        """Per head, the logits of its picked rows of `pooled`; a head with none gets the logits of row 0, detached,
+        which `_spo_loss` multiplies by 0 to keep the heads in the graph. One call of the heads module."""
+        inputs = []
+        for head in ("pref", "dispref"):
+            picked = [r for r, _ in rows[head]]
+            inputs.append(pooled[torch.tensor(picked, device=device)] if picked else pooled[:1].detach())
+        return dict(zip(("pref", "dispref"), heads(*inputs)))
+
+    def _spo_loss(self, head_logits, rows, pairs, device):
         acc = self.accelerator
         world = acc.num_processes
-        total = pooled.new_zeros(())
+        total = head_logits["pref"].new_zeros(())
         stats = {}
         for head in ("pref", "dispref"):
             picked = [r for r, _ in rows[head]]
             labels = torch.tensor([c for _, c in rows[head]], dtype=torch.long, device=device)
+            logits = head_logits[head]
             if picked:
-                logits = self.spo_heads.logits(head, pooled[torch.tensor(picked, device=device)])
                 ce_sum = F.cross_entropy(logits, labels, reduction="sum")
                 correct = (logits.argmax(-1) == labels).sum()
             else:
                 # Keep the heads in the graph so every rank's backward touches every parameter (DDP).
-                ce_sum = 0.0 * self.spo_heads.logits(head, pooled[:1].detach()).sum()
+                ce_sum = 0.0 * logits.sum()
                 correct = torch.zeros((), device=device, dtype=torch.long)
             # The mean over the kept rows of the whole global batch: divide by the global count and undo
             # DDP's average over ranks, so 1 and N processes give the same loss and gradients.

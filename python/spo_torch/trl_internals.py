@@ -64,13 +64,16 @@ def _backbone(m):
 
 
 @contextlib.contextmanager
-def capture_first_hidden(backbone: torch.nn.Module):
-    """Record `last_hidden_state` of the first forward of `backbone` inside the block (the policy's)."""
+def capture_first_hidden(backbone: torch.nn.Module, on_hidden=None):
+    """Record `last_hidden_state` of the first forward of `backbone` inside the block (the policy's), and
+    `seen["out"] = on_hidden(hidden)` computed there, inside the model's forward (see `ride_along`)."""
     seen: dict[str, Any] = {}
 
     def hook(_module, _args, output):
         if "hidden" not in seen:
             seen["hidden"] = output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
+            if on_hidden is not None:
+                seen["out"] = on_hidden(seen["hidden"])
 
     handle = backbone.register_forward_hook(hook)
     try:
@@ -99,9 +102,23 @@ def _cache_kwarg(backbone: torch.nn.Module) -> str | None:
     return next((name for name in ("cache", "past_key_values") if name in params), None)
 
 
+def sharded_by_fsdp(module: torch.nn.Module) -> bool:
+    """Whether FSDP (1 or 2) shards parameters of `module` or of a submodule (a unit inside it)."""
+    if not torch.distributed.is_available():
+        return False
+    from torch.distributed.fsdp import FSDPModule, FullyShardedDataParallel
+
+    return any(isinstance(m, (FSDPModule, FullyShardedDataParallel)) for m in module.modules())
+
+
 def prefix_sharing_blocker(backbone: torch.nn.Module, kwargs: dict) -> str | None:
     """Why this forward cannot let variants reuse their pair rows' prefix keys/values, or None if it can."""
     cfg = backbone.config.get_text_config()
+    if sharded_by_fsdp(backbone):
+        # The shared-prefix path makes a second backbone call, only on a rank whose batch has variant rows; under
+        # FSDP every unit's forward all-gathers its parameters, so ranks would issue different collectives and
+        # hang or fail ("Received data size doesn't match expected size"). Full rows: one forward on every rank.
+        return "the model is sharded by FSDP (a second backbone call would be a collective that ranks without variant rows skip)"
     if getattr(backbone, "gradient_checkpointing", False) and backbone.training:
         return "gradient checkpointing is on (transformers turns the cache off then)"
     if _cache_kwarg(backbone) is None:
@@ -153,12 +170,15 @@ def shared_prefix_lengths(ids, mask, variants: VariantRows) -> torch.Tensor:
 
 
 @contextlib.contextmanager
-def ride_along(backbone: torch.nn.Module, variants: VariantRows | None, share_prefix: bool = True):
+def ride_along(backbone: torch.nn.Module, variants: VariantRows | None, share_prefix: bool = True, on_hidden=None):
     """Run SPO's variant rows alongside the first (policy) forward of `backbone` inside the block.
 
     `seen["hidden"]` is that forward's last hidden state for TRL's rows; `seen["extra"]` [V, >= Tv, D] is each
     variant row's, as if the full row had been run (positions past a row's length are junk); `seen["path"]` says
-    how. The LM head and TRL's loss only ever see TRL's rows. Two ways, one chosen per step in the pre-hook:
+    how. The LM head and TRL's loss only ever see TRL's rows. `seen["out"] = on_hidden(hidden, extra)` (extra None
+    without variants) is computed in the forward hook, inside the wrapped model's forward: FSDP gathers the root
+    unit's parameters (SPO's heads among them) only around that forward (FSDP1 with use_orig_params leaves them
+    as flat 1-D shards outside it), so the heads are applied there. Two ways, one chosen per step in the pre-hook:
 
     - "shared-prefix" (default): in a causal decoder a variant's hidden states and keys/values over the tokens
       it shares with its pair row equal the pair row's, so the pre-hook makes the policy forward record each
@@ -205,22 +225,29 @@ def ride_along(backbone: torch.nn.Module, variants: VariantRows | None, share_pr
         h = output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
         if state["path"] is None:
             seen["hidden"] = h
+            _apply(None)
             return None
         seen["path"] = state["path"]
         if state["path"] == "full-rows":
             n, t = state["n"], state["t"]
             seen["hidden"], seen["extra"] = h[:n, :t], h[n:]
             seen["why_full_rows"] = state["why"]
+            _apply(seen["extra"])
             output.last_hidden_state = seen["hidden"]  # TRL's rows only, in TRL's shape
             return output
         seen["hidden"] = h
         is_dict = isinstance(output, dict)  # a ModelOutput; a tuple output (return_dict=False) holds no named cache
         cache = (output.get("cache") or output.get("past_key_values")) if is_dict else None
         seen["extra"] = _run_suffixes(h, cache)
+        _apply(seen["extra"])
         if not is_dict:
             return None
         # What TRL asked for (use_cache=False): an output without the cache.
         return type(output)(**{k: v for k, v in output.items() if k not in ("cache", "past_key_values")})
+
+    def _apply(extra):
+        if on_hidden is not None:
+            seen["out"] = on_hidden(seen["hidden"], extra)
 
     def _backbone_call(**kw):
         state["inside"] = True
