@@ -95,6 +95,10 @@ def checkpoint_problem(folder: Path) -> str | None:
     if not any(w != "spo_heads.safetensors" for w in weights):
         return "no model.safetensors or adapter_model.safetensors"
     if not (folder / "optimizer.pt").is_file():
+        if (folder / "optimizer.bin").is_file() or (folder / "optimizer_0").is_dir():
+            # accelerate's FSDP save (one gathered file, or a sharded folder): the heads and optimizer cannot yet be
+            # loaded back into sharded parameters, so say that rather than that the resume state is missing.
+            return "written under FSDP (optimizer.bin): resuming an FSDP run is not supported yet; start a new run from this checkpoint's weights"
         return "no optimizer.pt (the resume state)"
     for name in weights:
         try:

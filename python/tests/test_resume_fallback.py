@@ -120,3 +120,12 @@ def test_nan_on_one_batch_keeps_the_checkpoint_before(tiny_model, tmp_path):
     assert "the last good checkpoint is" in alert["message"] and "step-2" in alert["message"] and "set aside" not in alert["message"]
     assert (run / "checkpoints" / "step-2" / "trainer_state.json").is_file()
     assert not (run / "checkpoints" / "step-2.nonfinite").exists()
+
+
+def test_a_checkpoint_written_under_fsdp_is_named_as_such_not_as_missing_its_state(saved_run, tmp_path):
+    # accelerate's FSDP save writes optimizer.bin where the HF Trainer writes optimizer.pt.
+    step4 = copy_run(saved_run, tmp_path) / "checkpoints" / "step-4"
+    (step4 / "optimizer.pt").rename(step4 / "optimizer.bin")
+    assert "written under FSDP" in (checkpoint_problem(step4) or "")
+    (step4 / "optimizer.bin").unlink()
+    assert checkpoint_problem(step4) == "no optimizer.pt (the resume state)"
