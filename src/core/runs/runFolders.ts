@@ -100,11 +100,6 @@ export function runDataFile(run: RunEntry, baseDir: string): string | null {
   return typeof data === 'string' && data !== '' ? path.resolve(baseDir, data) : null;
 }
 
-/** Newest listed run with degrees.jsonl that trained on `dataFile` (same resolved path). */
-export async function findDegreesRunAsync(runsDir: string, dataFile: string, baseDir: string): Promise<RunEntry | null> {
-  return (await lookUpDegreesRunAsync(runsDir, dataFile, baseDir)).run;
-}
-
 /**
  * A degrees lookup's answer goes stale when a run folder comes or goes (the runs folder's mtime), a newer run
  * without degrees yet writes them or its config (that run folder's mtime), or the found run's degrees.jsonl or
@@ -113,7 +108,10 @@ export async function findDegreesRunAsync(runsDir: string, dataFile: string, bas
  */
 const MAX_WATCHED_NEWER_RUNS = 16;
 
-/** The newest run with degrees on `dataFile` (findDegreesRunAsync), and the paths whose change can change that answer. */
+/**
+ * The newest listed run with degrees.jsonl that trained on `dataFile` (same resolved path), and the paths whose
+ * change can change that answer.
+ */
 export async function lookUpDegreesRunAsync(runsDir: string, dataFile: string, baseDir: string): Promise<{ run: RunEntry | null; dependsOn: string[] }> {
   const target = path.resolve(dataFile);
   const { runs } = await listRunsAsync(runsDir);

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseTrainArgs } from '../../../src/trainer/run';
-import { checkNumberField, findDegreesRunAsync, listRunsAsync, lookUpDegreesRunAsync, newestCheckpointAsync, pathsFingerprintAsync, newRunName, parseDegreesText, resolveTrainChoices, trainerArgs, TrainChoices, validateTrainChoices, writeRunConfig } from '../../../src/core/runs';
+import { checkNumberField, listRunsAsync, lookUpDegreesRunAsync, newestCheckpointAsync, pathsFingerprintAsync, newRunName, parseDegreesText, resolveTrainChoices, trainerArgs, TrainChoices, validateTrainChoices, writeRunConfig } from '../../../src/core/runs';
 import { HH_SAMPLE } from '../../helpers/paths';
 
 describe('run folders', () => {
@@ -34,9 +34,9 @@ describe('run folders', () => {
 
   it('finds the newest run with degrees.jsonl trained on the same data file', async () => {
     const base = '/ws';
-    assert.equal((await findDegreesRunAsync(runs, '/ws/data/a.jsonl', base))?.name, '20261126-090000'); // the newer one has no degrees
-    assert.equal((await findDegreesRunAsync(runs, '/ws/data/b.jsonl', base))?.name, '20261127-100000');
-    assert.equal(await findDegreesRunAsync(runs, '/ws/data/c.jsonl', base), null);
+    assert.equal((await lookUpDegreesRunAsync(runs, '/ws/data/a.jsonl', base)).run?.name, '20261126-090000'); // the newer one has no degrees
+    assert.equal((await lookUpDegreesRunAsync(runs, '/ws/data/b.jsonl', base)).run?.name, '20261127-100000');
+    assert.equal((await lookUpDegreesRunAsync(runs, '/ws/data/c.jsonl', base)).run, null);
   });
 
   it('says which paths a degrees lookup depends on, and their fingerprint changes when a newer run writes its degrees', async () => {
