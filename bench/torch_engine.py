@@ -3,9 +3,12 @@
   1. the engine's DPO step (SPOTrainer, γ = 0) against stock TRL DPOTrainer: overhead %  (target ≤ 5%)
   2. its DPO+SPO step (γ = 0.1) against its DPO step: ratio                           (target ≤ 1.4×)
   3. tokens/s of each
+  4. the DPO+SPO step with each way of computing the variant rows (shared-prefix, full rows), so the
+     engine's choice between them is measured in the same run
 
-A step = forward + backward + optimizer update (`training_step` then AdamW), timed round-robin so machine
-noise hits all three alike; the median over rounds is reported. Prints torch version, BLAS and threads.
+A step = forward + backward + optimizer update (`training_step` then AdamW), timed round-robin in an order
+shuffled each round, so machine noise and cache effects hit all trainers alike; the median over rounds is
+reported. Prints torch version, BLAS and threads.
 
     ~/.cache/spo-studio/torch-env/bin/python bench/torch_engine.py [--d-model 128 --layers 4 --batch 8 --rounds 7 --steps 5]
 
@@ -18,7 +21,9 @@ SmolLM2-135M-Instruct, vocabulary 49152), and `--pairs FILE` a run folder's prep
 from __future__ import annotations
 
 import argparse
+import gc
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -52,14 +57,14 @@ def main() -> None:
     ap.add_argument("--d-model", type=int, default=128)
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--rounds", type=int, default=7)
-    ap.add_argument("--steps", type=int, default=5, help="steps per trainer per round")
+    ap.add_argument("--rounds", type=int, default=6)
+    ap.add_argument("--steps", type=int, default=6, help="turns per round (each trainer takes one step a turn)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
     ap.add_argument("--model", default=None, help="an HF model folder (default: a random small Llama made here)")
     ap.add_argument("--pairs", default=None, help="a prepared pairs.jsonl (default: synthetic pairs)")
     ap.add_argument("--max-length", type=int, default=128)
-    ap.add_argument("--full-rows", action="store_true",
-                    help="SPO variants as full rows (SPOTrainer.share_prefix = False), to compare with prefix sharing")
+    ap.add_argument("--rebuild", action=argparse.BooleanOptionalAction, default=True,
+                    help="fresh trainers each round (default; --no-rebuild for a big model, where a warm-up step is costly)")
     a = ap.parse_args()
 
     import torch
@@ -101,7 +106,8 @@ def main() -> None:
         else:
             t = SPOTrainer(model=model, args=SPOConfig(output_dir=str(tmp / kind), spo_gamma=0.0 if kind == "engine-dpo" else 0.1, **common),
                            train_dataset=train, processing_class=tok)
-            t.share_prefix = not a.full_rows
+            if kind in VARIANT_PATHS:
+                t.variant_rows = VARIANT_PATHS[kind]
         if len(t.train_dataset) < a.batch:
             raise SystemExit(f"only {len(t.train_dataset)} pairs fit max_length {a.max_length}; --batch is {a.batch}")
         batch = t.data_collator([t.train_dataset[i] for i in range(a.batch)])
@@ -110,12 +116,21 @@ def main() -> None:
         tokens = int(batch["attention_mask"].sum())
         return t, batch, opt, tokens
 
-    runs = {k: trainer(k) for k in ("trl", "engine-dpo", "engine-spo")}
-    times = {k: [] for k in runs}
-    cpu = {k: [] for k in runs}
+    # What the engine does by default, then each way of computing the variant rows forced.
+    VARIANT_PATHS = {"spo-shared": "shared-prefix", "spo-full": "full-rows"}
+    kinds = ("trl", "engine-dpo", "engine-spo", *VARIANT_PATHS)
 
-    def steps(k, n):
-        t, batch, opt, _ = runs[k]
+    def build_all():
+        built = {k: trainer(k) for k in kinds}
+        for k in kinds:
+            steps(built[k], 1)  # warm-up: AdamW's state, the allocator's pools
+        return built
+
+    times = {k: [] for k in kinds}
+    cpu = {k: [] for k in kinds}
+
+    def steps(run, n):
+        t, batch, opt, _ = run
         start, cpu_start = time.perf_counter(), time.process_time()
         for _ in range(n):
             t.training_step(t.model, dict(batch))
@@ -123,29 +138,49 @@ def main() -> None:
             opt.zero_grad(set_to_none=True)
         return (time.perf_counter() - start) / n, (time.process_time() - cpu_start) / n
 
-    for k in runs:
-        steps(k, 2)  # warm-up
-    for _ in range(a.rounds):
-        for k in runs:
-            wall, used = steps(k, a.steps)
-            times[k].append(wall)
-            cpu[k].append(used)
+    # This machine's speed drifts by ±10–20% from one second to the next (a shared VM), and two trainers running
+    # the same code differ by up to ~10% depending on where their tensors landed in memory. So the trainers take
+    # single steps in turn, in an order shuffled each time, ratios are taken between steps of the same turn, and
+    # (--rebuild, the default) every round builds fresh trainers.
+    runs = build_all()
+    order = list(kinds)
+    shuffle = random.Random(0).shuffle
+    for r in range(a.rounds):
+        if a.rebuild and r > 0:
+            del runs
+            gc.collect()
+            runs = build_all()
+        for _ in range(a.steps):
+            shuffle(order)
+            for k in order:
+                wall, used = steps(runs[k], 1)
+                times[k].append(wall)
+                cpu[k].append(used)
     med = {k: statistics.median(v) for k, v in times.items()}
     med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
+
+    def ratio(a_kind, b_kind, clock):
+        """The median over turns of a's step time over b's in the same turn."""
+        return statistics.median(x / y for x, y in zip(clock[a_kind], clock[b_kind]))
+
     mc = runs["trl"][0].model.config
     what = f"{model_dir}" if a.model else "random Llama"
     print(f"model: {what}, d_model {mc.hidden_size}, {mc.num_hidden_layers} layers, vocab {len(tok)}; batch {a.batch} pairs "
           f"({'prepared ' + a.pairs if a.pairs else 'synthetic'}), max_length {a.max_length} ({runs['trl'][3]} tokens per policy forward)")
+    fresh = ", fresh trainers each round" if a.rebuild else ""
     for k, v in med.items():
         tokens = runs[k][3]
-        print(f"  {k:11s} step {v * 1000:8.2f} ms wall, {med_cpu[k] * 1000:8.2f} ms CPU (median of {a.rounds}×{a.steps})  {tokens / v:9.0f} tokens/s")
+        print(f"  {k:11s} step {v * 1000:8.2f} ms wall, {med_cpu[k] * 1000:8.2f} ms CPU (median of {a.rounds}×{a.steps} turns{fresh})  {tokens / v:9.0f} tokens/s")
     # CPU time (all of this process's threads) as well as wall time: on a shared machine wall time mostly
     # measures the other processes, as `spo bench train` notes for the TF.js side.
-    print(f"engine DPO step vs stock TRL DPOTrainer: {100 * (med['engine-dpo'] / med['trl'] - 1):+.1f}% wall, "
-          f"{100 * (med_cpu['engine-dpo'] / med_cpu['trl'] - 1):+.1f}% CPU (target ≤ +5%)")
-    print(f"SPO variant rows: {runs['engine-spo'][0].spo_variant_path}")
-    print(f"engine DPO+SPO step vs engine DPO step: {med['engine-spo'] / med['engine-dpo']:.2f}× wall, "
-          f"{med_cpu['engine-spo'] / med_cpu['engine-dpo']:.2f}× CPU (target ≤ 1.4×)")
+    print(f"engine DPO step vs stock TRL DPOTrainer: {100 * (ratio('engine-dpo', 'trl', times) - 1):+.1f}% wall, "
+          f"{100 * (ratio('engine-dpo', 'trl', cpu) - 1):+.1f}% CPU (target ≤ +5%)")
+    print(f"engine DPO+SPO step vs engine DPO step: {ratio('engine-spo', 'engine-dpo', times):.2f}× wall, "
+          f"{ratio('engine-spo', 'engine-dpo', cpu):.2f}× CPU (target ≤ 1.4×; variant rows: "
+          f"{runs['engine-spo'][0].spo_variant_path}, the engine's choice)")
+    for k, path in VARIANT_PATHS.items():
+        print(f"  variant rows forced to {path:13s}: {ratio(k, 'engine-dpo', times):.2f}× wall, {ratio(k, 'engine-dpo', cpu):.2f}× CPU")
+    print("  (ratios: the median over turns of the two trainers' steps in the same turn)")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
 
 

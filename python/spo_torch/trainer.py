@@ -109,9 +109,9 @@ def _heads_from_state_dict(state_dict) -> dict[str, torch.Tensor] | None:
 class SPOTrainer(DPOTrainer):
     """DPOTrainer + SPO. Takes an `SPOConfig` (a plain `DPOConfig` gives SPO's defaults)."""
 
-    # Variant rows reuse their pair rows' prefix keys/values (exact; trl_internals.ride_along). False forces
-    # the full-row computation, which the exactness test compares against.
-    share_prefix = True
+    # How variant rows are computed (trl_internals.ride_along; both exact): "shared-prefix" reuses their pair rows'
+    # prefixes where the model allows it, "full-rows" never does (the exactness tests and the bench compare them).
+    variant_rows = "shared-prefix"
 
     def __init__(self, model=None, ref_model=None, args=None, data_collator=None, train_dataset=None, eval_dataset=None, *rest, **kwargs):
         super().__init__(model, ref_model, args, data_collator, add_spo_columns(train_dataset), add_spo_columns(eval_dataset), *rest, **kwargs)
@@ -197,7 +197,7 @@ class SPOTrainer(DPOTrainer):
                 pooled = torch.cat([pooled, pool_hidden(ext, extra_completion, self.spo_pooling)], 0)
             return self._head_logits(heads, pooled, rows, device)
 
-        with T.ride_along(backbone, variants, self.share_prefix, head_logits) as seen:
+        with T.ride_along(backbone, variants, self.variant_rows, head_logits) as seen:
             out = T.compute_trl_loss(self, model, inputs, return_outputs)
         align = out[0] if return_outputs else out
         self._note_variant_path(seen)
@@ -212,8 +212,11 @@ class SPOTrainer(DPOTrainer):
     def _note_variant_path(self, seen):
         """Keep how this step's variant rows were computed (`ride_along`'s path); say once why it is not shared."""
         path = seen.get("path")
-        if path is not None and path != "shared-prefix" and self.share_prefix and path != getattr(self, "spo_variant_path", None):
-            logger.info("SPOTrainer: variant rows computed as %s, not reusing prefix keys/values: %s", path, seen.get("why_full_rows", "unexpected cache"))
+        why = seen.get("why_full_rows", "unexpected cache") if path not in (None, "shared-prefix") else None
+        said = self.__dict__.setdefault("_variant_reasons_said", set())
+        if why is not None and self.variant_rows != "full-rows" and why not in said:
+            said.add(why)
+            logger.info("SPOTrainer: variant rows computed as %s, not reusing prefix keys/values: %s", path, why)
         self.spo_variant_path = path
 
     def _variant_rows(self, examples, step):
@@ -235,12 +238,15 @@ class SPOTrainer(DPOTrainer):
 
     def _encode_variants(self, extra, device):
         tok = self._tokenizer
-        seqs, masks = [], []
+        items = []
         for prompt, text, _row in extra:
             conversational = not isinstance(prompt, str)
             if conversational:  # the assistant turn as the pair's own row has it (one leading space dropped)
                 text = assistant_message(text)["content"]
-            p_ids, c_ids = T.tokenize_completion(self.processing_class, prompt, text, conversational, tok.eos_token)
+            items.append((prompt, text, conversational))
+        cache = self.__dict__.setdefault("_prompt_ids_cache", {})
+        seqs, masks = [], []
+        for p_ids, c_ids in T.tokenize_completions(self.processing_class, items, tok.eos_token, cache):
             ids = p_ids + c_ids
             mask = [0] * len(p_ids) + [1] * len(c_ids)
             if self.args.max_length is not None:  # the collator's keep_start truncation
@@ -249,13 +255,9 @@ class SPOTrainer(DPOTrainer):
             masks.append(mask)
         T_len = max(len(s) for s in seqs)
         pad = tok.pad_token_id if tok.pad_token_id is not None else 0
-        input_ids = torch.full((len(seqs), T_len), pad, dtype=torch.long)
-        attention = torch.zeros((len(seqs), T_len), dtype=torch.long)
-        completion = torch.zeros((len(seqs), T_len), dtype=torch.long)
-        for i, (s, m) in enumerate(zip(seqs, masks)):
-            input_ids[i, : len(s)] = torch.tensor(s)
-            attention[i, : len(s)] = 1
-            completion[i, : len(m)] = torch.tensor(m)
+        input_ids = torch.tensor([s + [pad] * (T_len - len(s)) for s in seqs], dtype=torch.long)
+        attention = torch.tensor([[1] * len(s) + [0] * (T_len - len(s)) for s in seqs], dtype=torch.long)
+        completion = torch.tensor([m + [0] * (T_len - len(m)) for m in masks], dtype=torch.long)
         pair_rows = torch.tensor([row for _p, _t, row in extra], dtype=torch.long)
         return T.VariantRows(input_ids.to(device), attention.to(device), pair_rows.to(device)), completion.to(device)
 

@@ -169,8 +169,13 @@ def shared_prefix_lengths(ids, mask, variants: VariantRows) -> torch.Tensor:
     return torch.minimum(shared, variants.mask.sum(1) - 1).clamp(min=0)
 
 
+# How `ride_along` computes the variant rows (all exact): reusing their pair rows' prefixes where the model allows,
+# or as full rows.
+VARIANT_ROW_MODES = ("shared-prefix", "full-rows")
+
+
 @contextlib.contextmanager
-def ride_along(backbone: torch.nn.Module, variants: VariantRows | None, share_prefix: bool = True, on_hidden=None):
+def ride_along(backbone: torch.nn.Module, variants: VariantRows | None, mode: str = "shared-prefix", on_hidden=None):
     """Run SPO's variant rows alongside the first (policy) forward of `backbone` inside the block.
 
     `seen["hidden"]` is that forward's last hidden state for TRL's rows; `seen["extra"]` [V, >= Tv, D] is each
@@ -196,7 +201,7 @@ def ride_along(backbone: torch.nn.Module, variants: VariantRows | None, share_pr
             return None
         ids, mask = kwargs["input_ids"], kwargs.get("attention_mask")
         kwargs = dict(kwargs)
-        blocker = prefix_sharing_blocker(backbone, kwargs) if share_prefix else "prefix sharing is off"
+        blocker = prefix_sharing_blocker(backbone, kwargs) if mode != "full-rows" else "full rows were asked for"
         state["ids"], state["mask"] = ids, mask
         if blocker is None:
             from transformers import DynamicCache
@@ -318,6 +323,43 @@ def tokenize_completion(tokenizer, prompt, completion, conversational: bool, eos
         full_ids = _tokenize(tokenizer, prompt + completion)["input_ids"]
     n = common_prefix_length(prompt_ids, full_ids)
     return list(prompt_ids[:n]), list(full_ids[n:])
+
+
+def tokenize_completions(tokenizer, items, eos_token: str | None, prompt_ids_cache: dict | None = None):
+    """`tokenize_completion` for many (prompt, completion, conversational) at once: the full texts in one
+    tokenizer call (a fast tokenizer's batch is the same ids as one call each, tested), the prompts from
+    `prompt_ids_cache` (keyed by the prompt) where seen before. A processor that is not a plain tokenizer
+    (a VLM's) goes one item at a time."""
+    from transformers import PreTrainedTokenizerBase
+
+    if not isinstance(tokenizer, PreTrainedTokenizerBase):
+        return [tokenize_completion(tokenizer, p, c, conv, eos_token) for p, c, conv in items]
+    cache = {} if prompt_ids_cache is None else prompt_ids_cache
+    if len(cache) > 8192:  # a bound: an epoch of a big dataset would otherwise keep every prompt
+        cache.clear()
+    prompt_ids, plain, chats = [], {}, {}
+    for i, (prompt, completion, conversational) in enumerate(items):
+        key = (conversational, prompt if isinstance(prompt, str) else repr(prompt))
+        if key not in cache:
+            cache[key] = _tokenize(tokenizer, prompt, add_generation_prompt=True)["input_ids"] if conversational else (
+                _tokenize(tokenizer, prompt)["input_ids"])
+        prompt_ids.append(cache[key])
+        if conversational:
+            chats[i] = list(prompt) + [{"role": "assistant", "content": completion}]
+        else:
+            if eos_token is not None and not completion.endswith(eos_token):
+                completion = completion + eos_token  # TRL's add_eos, for non-conversational data
+            plain[i] = prompt + completion
+    full = {}
+    if plain:
+        full.update(zip(plain, tokenizer(text=list(plain.values()))["input_ids"]))
+    if chats:
+        full.update(zip(chats, tokenizer.apply_chat_template(list(chats.values()), tokenize=True, return_dict=True)["input_ids"]))
+    out = []
+    for i, p_ids in enumerate(prompt_ids):
+        n = common_prefix_length(p_ids, full[i])
+        out.append((list(p_ids[:n]), list(full[i][n:])))
+    return out
 
 
 def extend_signature_columns(trainer) -> None:

@@ -11,7 +11,7 @@ TOL = 1e-5
 
 
 def one_step(trainer, share, n):
-    trainer.share_prefix = share
+    trainer.variant_rows = "shared-prefix" if share else "full-rows"
     batch = trainer.data_collator([trainer.train_dataset[i] for i in range(n)])
     trainer.model.train()
     trainer.model.zero_grad(set_to_none=True)
