@@ -181,6 +181,15 @@ def make_engine_trainer(base_cls, writer: EventWriter, run_dir: Path, stop: Stop
                 self.step_losses.append(value)
             return out
 
+        def _note_variant_path(self, seen):
+            # The run log says how the variant rows are computed: when it is first known, and when it changes.
+            before = getattr(self, "spo_variant_path", None)
+            super()._note_variant_path(seen)
+            path = self.spo_variant_path
+            if path is not None and path != before and self.is_world_process_zero():
+                how = "each variant's unshared suffix packed into its pair's row" if path == "shared-prefix" else seen.get("why_full_rows", "")
+                writer.log("info", f"SPO variant rows: {path} ({how})")
+
         def _get_grad_norm(self, model, grad_norm=None):
             # Called after backward (and clipping) and before optimizer.step(): the divergence rules'
             # place, as in the TF.js engine (src/core/train/divergence.ts).

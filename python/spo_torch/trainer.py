@@ -8,11 +8,11 @@ rejected response with enough key spans gets one degree variant (spo_torch.augme
 (seed, global step, pair index, stream)); the heads classify the pooled final hidden states of the
 variant's response tokens. Variants that keep the text intact (class 0 or m = 0) reuse the pair's own
 row of TRL's forward; the others are computed inside the same backbone forward, never seen by the LM head
-or TRL's loss (trl_internals.ride_along): each runs only the tokens after the prefix it shares with its
-pair's row (the prompt, and the response up to the first cut), attending to that row's keys/values from
-the policy forward, which is exact in a causal decoder and spares recomputing every prompt. Where that is
-not possible (gradient checkpointing, sliding-window or flash attention, ...) they ride along as full
-extra rows in the batch, as before.
+or TRL's loss (trl_internals.ride_along): each variant's tokens after the prefix it shares with its pair's
+row (the prompt, and the response up to the first cut) are appended to that row, under an attention mask
+that lets them see the shared prefix and themselves only. In a causal decoder that is exact, and it spares
+recomputing every prompt. Where the model cannot take such a mask (flash attention, sliding-window layers,
+a model from outside transformers, ...) they ride along as full extra rows in the batch.
 """
 
 from __future__ import annotations
@@ -212,7 +212,7 @@ class SPOTrainer(DPOTrainer):
     def _note_variant_path(self, seen):
         """Keep how this step's variant rows were computed (`ride_along`'s path); say once why it is not shared."""
         path = seen.get("path")
-        why = seen.get("why_full_rows", "unexpected cache") if path not in (None, "shared-prefix") else None
+        why = seen.get("why_full_rows", "") if path not in (None, "shared-prefix") else None
         said = self.__dict__.setdefault("_variant_reasons_said", set())
         if why is not None and self.variant_rows != "full-rows" and why not in said:
             said.add(why)

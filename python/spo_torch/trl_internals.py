@@ -11,14 +11,12 @@ item below against its `trl/trainer/dpo_trainer.py` and widen the pin only once 
 3. The policy forward is the *first* model call inside `_compute_loss`, with keyword arguments
    (`input_ids`, `attention_mask`); it goes through the backbone `model.base_model` (what
    `add_fused_lm_head` calls) and returns no hidden states, so hooks on that backbone read the final
-   hidden states and let SPO's variant rows ride along in the same forward (`ride_along`). TRL passes
-   `use_cache=False` and no cache; `ride_along` swaps in a `DynamicCache` and `use_cache=True` there and
-   hands TRL back an output without the cache.
-8. transformers (5.24) for the shared-prefix path of `ride_along`: the backbone forward's cache keyword
-   (`cache`, formerly `past_key_values`), `DynamicCache` / `DynamicLayer` (`.layers[i].keys/.values`,
-   [batch, heads, seq, head_dim], post-RoPE; `ddp_cache_data` to build one from tensors), and masks made
-   by `create_causal_mask`: causality by index with the query offset = the cache length, so a 2D padding
-   mask may mask keys inside the prefix; RoPE from the `position_ids` passed.
+   hidden states and let SPO's variant rows ride along in the same forward (`ride_along`); the forward
+   hook hands TRL back its own rows' hidden states only.
+8. transformers (5.24) for the shared-prefix path of `ride_along`: a backbone of `transformers.models`
+   builds its mask with `masking_utils.create_causal_mask`, which returns a 4D mask it is given as-is
+   (`_preprocess_mask_arguments`: boolean for sdpa, additive for eager), and takes RoPE positions from
+   the `position_ids` passed.
 4. Metrics: `self._metrics[mode][name]` is a list averaged in `log()`; eval names get `eval_` there.
 5. Tokenization: `trl.data_utils._tokenize` and `common_prefix_length`, the prompt/completion split that
    `DPOTrainer._prepare_dataset` uses; SPO tokenizes its variants with the same rule.
@@ -92,14 +90,8 @@ class VariantRows:
     pair_rows: torch.Tensor  # [V], long
 
 
-# The attention kernels whose 2D padding mask may have holes (the masked tail of a shorter shared prefix).
+# The attention implementations that take a custom 4D mask as given (a boolean one for sdpa, additive for eager).
 _PREFIX_ATTENTION = ("sdpa", "eager")
-
-
-def _cache_kwarg(backbone: torch.nn.Module) -> str | None:
-    """The forward's cache keyword: `cache` in transformers 5.24 (`past_key_values` before, deprecated)."""
-    params = inspect.signature(backbone.forward).parameters
-    return next((name for name in ("cache", "past_key_values") if name in params), None)
 
 
 def sharded_by_fsdp(module: torch.nn.Module) -> bool:
@@ -111,18 +103,15 @@ def sharded_by_fsdp(module: torch.nn.Module) -> bool:
     return any(isinstance(m, (FSDPModule, FullyShardedDataParallel)) for m in module.modules())
 
 
-def prefix_sharing_blocker(backbone: torch.nn.Module, kwargs: dict) -> str | None:
-    """Why this forward cannot let variants reuse their pair rows' prefix keys/values, or None if it can."""
+def prefix_sharing_blocker(backbone: torch.nn.Module, kwargs: dict, variants: VariantRows) -> str | None:
+    """Why this forward cannot let variants reuse their pair rows' prefixes (`pack_suffixes`), or None if it can."""
     cfg = backbone.config.get_text_config()
-    if sharded_by_fsdp(backbone):
-        # The shared-prefix path makes a second backbone call, only on a rank whose batch has variant rows; under
-        # FSDP every unit's forward all-gathers its parameters, so ranks would issue different collectives and
-        # hang or fail ("Received data size doesn't match expected size"). Full rows: one forward on every rank.
-        return "the model is sharded by FSDP (a second backbone call would be a collective that ranks without variant rows skip)"
-    if getattr(backbone, "gradient_checkpointing", False) and backbone.training:
-        return "gradient checkpointing is on (transformers turns the cache off then)"
-    if _cache_kwarg(backbone) is None:
-        return "the backbone's forward takes no cache"
+    if not type(backbone).__module__.startswith("transformers.models."):
+        # transformers' own models build their masks with masking_utils, which takes a custom 4D mask as given;
+        # a model from elsewhere (remote code) might silently ignore it.
+        return f"the backbone {type(backbone).__name__} is not one of transformers' own models"
+    if "position_ids" not in inspect.signature(backbone.forward).parameters:
+        return "the backbone's forward takes no position_ids"
     if not getattr(cfg, "is_causal", True):
         return "the backbone is not causal"
     if getattr(cfg, "_attn_implementation", None) not in _PREFIX_ATTENTION:
@@ -137,26 +126,11 @@ def prefix_sharing_blocker(backbone: torch.nn.Module, kwargs: dict) -> str | Non
         return "the policy forward has no 2D input_ids + attention_mask"
     if kwargs.get("position_ids") is not None or kwargs.get("inputs_embeds") is not None:
         return "the policy forward passes position_ids or inputs_embeds"
-    if kwargs.get(_cache_kwarg(backbone)) is not None:
-        return "the policy forward already passes a cache"
+    if kwargs.get("cache") is not None or kwargs.get("past_key_values") is not None:
+        return "the policy forward passes a cache"
+    if len(set(variants.pair_rows.tolist())) != len(variants.pair_rows):
+        return "a row has more than one variant"
     return None
-
-
-def _layer_kv(cache, layers: int, n: int, t: int):
-    """Each layer's (keys, values) [n, heads, t, head_dim] from the policy forward's cache, or None if the
-    cache is not the plain full-attention DynamicCache this path was built for."""
-    from transformers.cache_utils import DynamicLayer
-
-    got = getattr(cache, "layers", None)
-    if not got or len(got) != layers:
-        return None
-    out = []
-    for layer in got:
-        k, v = getattr(layer, "keys", None), getattr(layer, "values", None)
-        if type(layer) is not DynamicLayer or k is None or v is None or k.dim() != 4 or k.shape[0] != n or k.shape[2] != t:
-            return None
-        out.append((k, v))
-    return out
 
 
 def shared_prefix_lengths(ids, mask, variants: VariantRows) -> torch.Tensor:
@@ -169,48 +143,103 @@ def shared_prefix_lengths(ids, mask, variants: VariantRows) -> torch.Tensor:
     return torch.minimum(shared, variants.mask.sum(1) - 1).clamp(min=0)
 
 
-# How `ride_along` computes the variant rows (all exact): reusing their pair rows' prefixes where the model allows,
-# or as full rows.
+@dataclass
+class PackedRows:
+    """TRL's rows [n, t] with each variant's unshared suffix appended to its pair row: [n, t + l]."""
+
+    ids: torch.Tensor  # [n, t + l]
+    mask: torch.Tensor  # [n, 1, t + l, t + l]: boolean (sdpa) or additive (eager)
+    positions: torch.Tensor  # [n, t + l]
+    gather: torch.Tensor  # [V, Tv]: where each variant's full-row hidden state is, in its pair row's packed row
+
+
+def pack_suffixes(ids, mask, variants: VariantRows, attention: str, dtype: torch.dtype) -> PackedRows:
+    """The policy forward's input with the variants' suffixes packed in (see `ride_along`, "shared-prefix").
+
+    Row r of TRL's batch keeps its t columns and what they see (causal, its padding masked); at most one variant is
+    cut from it (a pair's chosen or its rejected response), whose tokens after the `s` it shares with the row go in
+    columns t.. of the same row, at positions s, s + 1, ... (RoPE by position ids); they see the row's first s
+    tokens and their own earlier ones, and nothing of the row past s. Padded suffix columns see only themselves
+    (a softmax needs one key; their outputs are never read)."""
+    n, t = ids.shape
+    V, Tv = variants.ids.shape
+    dev = ids.device
+    rows = variants.pair_rows
+    shared = shared_prefix_lengths(ids, mask, variants)
+    suffix_len = variants.mask.sum(1) - shared
+    l_max = int(suffix_len.max())
+    L = t + l_max
+    steps = torch.arange(l_max, device=dev)
+    src = (shared[:, None] + steps).clamp(max=Tv - 1)  # each suffix token's position in its variant row
+    valid = steps < suffix_len[:, None]  # [V, l]
+    packed_ids = torch.nn.functional.pad(ids, (0, l_max), value=0)
+    packed_ids[rows, t:] = variants.ids.gather(1, src).masked_fill(~valid, 0)
+    positions = torch.arange(L, device=dev).repeat(n, 1)
+    positions[rows, t:] = src
+    # Who sees whom. Row tokens: causal over the row's real tokens (as TRL's 2D mask makes it).
+    causal = torch.ones(L, L, dtype=torch.bool, device=dev).tril()
+    key_is_row_token = torch.nn.functional.pad(mask.bool(), (0, l_max), value=False)  # [n, L]
+    allowed = causal[None] & key_is_row_token[:, None, :]  # [n, L, L]
+    # Suffix tokens: the row's first s tokens, then the suffix causally.
+    suffix_real = torch.zeros(n, l_max, dtype=torch.bool, device=dev)
+    suffix_real[rows] = valid
+    shared_of_row = torch.zeros(n, dtype=torch.long, device=dev)
+    shared_of_row[rows] = shared
+    sees_prefix = (torch.arange(t, device=dev)[None, :] < shared_of_row[:, None])[:, None, :].expand(n, l_max, t)
+    sees_suffix = causal[t:, t:][None] & suffix_real[:, None, :]
+    allowed[:, t:, :] = torch.cat([sees_prefix, sees_suffix], 2) & suffix_real[:, :, None]
+    allowed[:, t + steps, t + steps] |= ~suffix_real
+    allowed = allowed[:, None]
+    if attention == "eager":
+        allowed = torch.zeros(allowed.shape, dtype=dtype, device=dev).masked_fill(~allowed, torch.finfo(dtype).min)
+    # Each variant's full row, read back: shared positions from its pair row, the rest from its suffix columns.
+    pos = torch.arange(Tv, device=dev)[None, :]
+    gather = torch.where(pos < shared[:, None], pos, t + pos - shared[:, None]).clamp(max=L - 1)
+    return PackedRows(packed_ids, allowed, positions, gather)
+
+
+# How `ride_along` computes the variant rows (both exact): packed into their pair rows, reusing the shared prefixes,
+# where the model allows it; or as full rows.
 VARIANT_ROW_MODES = ("shared-prefix", "full-rows")
 
 
 @contextlib.contextmanager
 def ride_along(backbone: torch.nn.Module, variants: VariantRows | None, mode: str = "shared-prefix", on_hidden=None):
-    """Run SPO's variant rows alongside the first (policy) forward of `backbone` inside the block.
+    """Run SPO's variant rows inside the first (policy) forward of `backbone` inside the block.
 
     `seen["hidden"]` is that forward's last hidden state for TRL's rows; `seen["extra"]` [V, >= Tv, D] is each
     variant row's, as if the full row had been run (positions past a row's length are junk); `seen["path"]` says
     how. The LM head and TRL's loss only ever see TRL's rows. `seen["out"] = on_hidden(hidden, extra)` (extra None
     without variants) is computed in the forward hook, inside the wrapped model's forward: FSDP gathers the root
     unit's parameters (SPO's heads among them) only around that forward (FSDP1 with use_orig_params leaves them
-    as flat 1-D shards outside it), so the heads are applied there. Two ways, one chosen per step in the pre-hook:
+    as flat 1-D shards outside it), so the heads are applied there. Either way it stays one forward and one
+    backward, as TRL's, on every rank (DDP and FSDP see the step they expect). Two ways, chosen per step:
 
-    - "shared-prefix" (default): in a causal decoder a variant's hidden states and keys/values over the tokens
-      it shares with its pair row equal the pair row's, so the pre-hook makes the policy forward record each
-      layer's keys/values (a DynamicCache, use_cache=True) and the forward hook, still inside the model's forward
-      (one forward for DDP), runs only each variant's unshared suffix, attending to its pair row's prefix keys/values
-      (with grad: gradients flow as in the full-row computation). Shared positions take the pair row's hidden states.
-    - "full-rows" (fallback, see `prefix_sharing_blocker`): the pre-hook appends the variant rows to the batch
-      (one larger forward + backward is cheaper than two smaller ones) and the hook cuts them off again.
+    - "shared-prefix" (default): in a causal decoder a variant's hidden states over the tokens it shares with its
+      pair row (the prompt, and the response up to the first cut) are the pair row's. So only its unshared suffix
+      is computed, appended to the pair row itself with a custom attention mask (`pack_suffixes`): the rows grow
+      by the longest suffix, and no prompt is computed twice.
+    - "full-rows" (fallback, see `prefix_sharing_blocker`): the pre-hook appends the full variant rows to the
+      batch, and the hook cuts them off again.
     """
     seen: dict[str, Any] = {}
-    state: dict[str, Any] = {"path": None, "inside": False}
+    state: dict[str, Any] = {"path": None}
 
     def pre(_module, args, kwargs):
-        if state["path"] is not None or state["inside"] or variants is None or "input_ids" not in kwargs:
+        if state["path"] is not None or variants is None or "input_ids" not in kwargs:
             return None
         ids, mask = kwargs["input_ids"], kwargs.get("attention_mask")
         kwargs = dict(kwargs)
-        blocker = prefix_sharing_blocker(backbone, kwargs) if mode != "full-rows" else "full rows were asked for"
-        state["ids"], state["mask"] = ids, mask
-        if blocker is None:
-            from transformers import DynamicCache
-
-            kwargs[_cache_kwarg(backbone)] = DynamicCache()  # no config: one full-attention layer per layer
-            kwargs["use_cache"] = True  # TRL passes False
-            state["path"] = "shared-prefix"
-            return args, kwargs
+        blocker = prefix_sharing_blocker(backbone, kwargs, variants) if mode != "full-rows" else "full rows were asked for"
         n, t = ids.shape
+        state["n"], state["t"] = n, t
+        if blocker is None:
+            cfg = backbone.config.get_text_config()
+            dtype = backbone.get_input_embeddings().weight.dtype
+            packed = pack_suffixes(ids, mask, variants, cfg._attn_implementation, dtype)
+            kwargs.update(input_ids=packed.ids, attention_mask=packed.mask, position_ids=packed.positions)
+            state["path"], state["gather"] = "shared-prefix", packed.gather
+            return args, kwargs
         T_all = max(t, variants.ids.size(1))
         pad_id = 0  # any id: padded positions are masked out and their hidden states never read
 
@@ -221,11 +250,11 @@ def ride_along(backbone: torch.nn.Module, variants: VariantRows | None, mode: st
         if mask is None:
             mask = torch.ones_like(ids)
         kwargs["attention_mask"] = torch.cat([widen(mask, 0), widen(variants.mask.to(mask.dtype), 0)])
-        state["path"], state["n"], state["t"], state["why"] = "full-rows", n, t, blocker
+        state["path"], state["why"] = "full-rows", blocker
         return args, kwargs
 
     def post(_module, _args, output):
-        if state["inside"] or "hidden" in seen:
+        if "hidden" in seen:
             return None
         h = output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
         if state["path"] is None:
@@ -233,70 +262,21 @@ def ride_along(backbone: torch.nn.Module, variants: VariantRows | None, mode: st
             _apply(None)
             return None
         seen["path"] = state["path"]
+        n, t = state["n"], state["t"]
         if state["path"] == "full-rows":
-            n, t = state["n"], state["t"]
             seen["hidden"], seen["extra"] = h[:n, :t], h[n:]
             seen["why_full_rows"] = state["why"]
-            _apply(seen["extra"])
-            output.last_hidden_state = seen["hidden"]  # TRL's rows only, in TRL's shape
-            return output
-        seen["hidden"] = h
-        is_dict = isinstance(output, dict)  # a ModelOutput; a tuple output (return_dict=False) holds no named cache
-        cache = (output.get("cache") or output.get("past_key_values")) if is_dict else None
-        seen["extra"] = _run_suffixes(h, cache)
+        else:
+            seen["hidden"] = h[:, :t]
+            gather = state["gather"]
+            seen["extra"] = h[variants.pair_rows].gather(1, gather[..., None].expand(-1, -1, h.size(-1)))
         _apply(seen["extra"])
-        if not is_dict:
-            return None
-        # What TRL asked for (use_cache=False): an output without the cache.
-        return type(output)(**{k: v for k, v in output.items() if k not in ("cache", "past_key_values")})
+        output.last_hidden_state = seen["hidden"]  # TRL's rows only, in TRL's shape
+        return output
 
     def _apply(extra):
         if on_hidden is not None:
             seen["out"] = on_hidden(seen["hidden"], extra)
-
-    def _backbone_call(**kw):
-        state["inside"] = True
-        try:
-            out = backbone(**kw)
-        finally:
-            state["inside"] = False
-        return out.last_hidden_state if hasattr(out, "last_hidden_state") else out[0]
-
-    def _run_suffixes(h, cache):
-        ids, mask = state["ids"], state["mask"]
-        n, t = ids.shape
-        kv = _layer_kv(cache, backbone.config.get_text_config().num_hidden_layers, n, t)
-        shared = shared_prefix_lengths(ids, mask, variants)
-        s_max = int(shared.max())
-        if kv is None or s_max == 0:
-            # Unexpected cache (or nothing to share): the full variant rows in their own forward, still exact.
-            seen["path"] = "separate-rows"
-            return _backbone_call(input_ids=variants.ids, attention_mask=variants.mask.to(mask.dtype), use_cache=False)
-        V, Tv = variants.ids.shape
-        suffix_len = variants.mask.sum(1) - shared
-        l_max = int(suffix_len.max())
-        steps = torch.arange(l_max, device=ids.device)
-        src = (shared[:, None] + steps).clamp(max=Tv - 1)  # each suffix token's position in its variant row
-        valid = steps < suffix_len[:, None]
-        suffix_ids = variants.ids.gather(1, src).masked_fill(~valid, 0)
-        # Keys: the pair row's first s_max positions (those past a variant's own shared length masked out), then
-        # the suffix. Causality in the mask is by index (query offset = cache length), RoPE by position_ids.
-        prefix_valid = torch.arange(s_max, device=ids.device)[None, :] < shared[:, None]
-        attention = torch.cat([prefix_valid, valid], 1).to(mask.dtype)
-        from transformers import DynamicCache
-
-        rows = variants.pair_rows
-        prefix = DynamicCache(ddp_cache_data=[(k[rows, :, :s_max], v[rows, :, :s_max]) for k, v in kv])
-        hs = _backbone_call(
-            input_ids=suffix_ids, attention_mask=attention, position_ids=src, use_cache=True, **{_cache_kwarg(backbone): prefix}
-        )
-        # Each variant's full-row hidden states: the pair row's over the shared prefix, the suffix run's after it.
-        pos = torch.arange(Tv, device=ids.device)[None, :]
-        pair_h = h[rows]
-        pair_h = torch.nn.functional.pad(pair_h, (0, 0, 0, max(0, Tv - t)))[:, :Tv]
-        suf_idx = (pos - shared[:, None]).clamp(0, l_max - 1)
-        suf_h = hs.gather(1, suf_idx[..., None].expand(-1, -1, hs.size(-1)))
-        return torch.where((pos < shared[:, None])[..., None], pair_h, suf_h)
 
     handles = [backbone.register_forward_pre_hook(pre, with_kwargs=True), backbone.register_forward_hook(post)]
     try:

@@ -68,6 +68,8 @@ def test_fsdp_two_processes_match_one(version, tiny_model, one_process, tmp_path
     e1, e2 = events(one_process), events(two)
     validate_events(e2)
     assert any(e["type"] == "log" and e["message"] == "distributed: FSDP, 2 processes" for e in e2), "not trained under FSDP"
+    # One policy forward on every rank, with the variants' suffixes packed in (no second, rank-dependent call).
+    assert any(e["type"] == "log" and e["message"].startswith("SPO variant rows: shared-prefix") for e in e2), [e for e in e2 if e["type"] == "log"]
     for key in ("loss", "loss/align", "loss/spo_pref", "loss/spo_dispref"):
         a, b = losses(e1, key), losses(e2, key)
         assert sorted(a) == sorted(b) == list(range(1, STEPS + 1))

@@ -59,22 +59,49 @@ def test_shared_prefix_step_equals_full_rows(tiny_model, pairs, tmp_path, poolin
     assert all(v <= TOL for v in g.values()), g
 
 
-def test_gradient_checkpointing_falls_back_to_full_rows(tiny_model, pairs, tmp_path):
+def test_eager_attention_and_gradient_checkpointing_share_prefixes_exactly(tiny_model, pairs, tmp_path):
+    # Eager attention takes the packed mask as an additive float mask (sdpa: boolean); gradient checkpointing
+    # recomputes each layer with the same mask. Both stay the full-row step.
     cfg = dict(spo_gamma=0.5, spo_classes=3, beta=0.1)
-    plain = one_step(build("spo", tiny_model, pairs, tmp_path / "plain", **cfg), True, 4)
+    full = one_step(build("spo", tiny_model, pairs, tmp_path / "full", **cfg), False, 6)
+    eager = build("spo", tiny_model, pairs, tmp_path / "eager", **cfg)
+    eager.model.set_attn_implementation("eager")
+    assert eager.model.config._attn_implementation == "eager"
     ckpt = build("spo", tiny_model, pairs, tmp_path / "ckpt", **cfg)
     ckpt.model.gradient_checkpointing_enable()
-    checkpointed = one_step(ckpt, True, 4)
-    assert (plain[-1], checkpointed[-1]) == ("shared-prefix", "full-rows")
-    assert all(v <= TOL for v in gaps(plain, checkpointed).values())
+    for trainer in (eager, ckpt):
+        shared = one_step(trainer, True, 6)
+        assert shared[-1] == "shared-prefix"
+        assert all(v <= TOL for v in gaps(shared, full).values()), gaps(shared, full)
 
 
-def test_an_unexpected_cache_computes_variants_as_separate_rows(tiny_model, pairs, tmp_path, monkeypatch):
-    # A backbone whose cache is not one plain DynamicLayer per layer (a future transformers, a custom model):
-    # the hook cannot reuse keys/values, so it runs the full variant rows in a forward of their own. Still exact.
+def test_attention_without_a_custom_mask_falls_back_to_full_rows(tiny_model, pairs, tmp_path, monkeypatch, caplog):
+    # An attention implementation that cannot take the packed 4D mask (flash attention, ...): full rows, said once.
     cfg = dict(spo_gamma=0.5, spo_classes=3, beta=0.1)
-    full = one_step(build("spo", tiny_model, pairs, tmp_path / "full", **cfg), False, 4)
-    monkeypatch.setattr(T, "_layer_kv", lambda *args: None)
-    separate = one_step(build("spo", tiny_model, pairs, tmp_path / "separate", **cfg), True, 4)
-    assert (separate[-1], full[-1]) == ("separate-rows", "full-rows")
-    assert all(v <= TOL for v in gaps(separate, full).values()), gaps(separate, full)
+    monkeypatch.setattr(T, "_PREFIX_ATTENTION", ("eager",))
+    trainer = build("spo", tiny_model, pairs, tmp_path / "sdpa", **cfg)
+    with caplog.at_level("INFO", logger="spo_torch.trainer"):
+        first = one_step(trainer, True, 4)
+        one_step(trainer, True, 4)
+    assert first[-1] == "full-rows" and trainer.spo_variant_path == "full-rows"
+    said = [r.getMessage() for r in caplog.records if "not reusing prefix" in r.getMessage()]
+    assert len(said) == 1 and "attention implementation 'sdpa'" in said[0], said
+
+
+def test_packed_mask_lets_each_suffix_see_only_its_shared_prefix_and_itself():
+    # Row 0 [a b c d] has a variant sharing 2 tokens, suffix [x y]; row 1 [e f pad pad] has none.
+    ids = torch.tensor([[1, 2, 3, 4], [5, 6, 0, 0]])
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]])
+    variants = T.VariantRows(torch.tensor([[1, 2, 7, 8]]), torch.tensor([[1, 1, 1, 1]]), torch.tensor([0]))
+    packed = T.pack_suffixes(ids, mask, variants, "sdpa", torch.float32)
+    assert packed.ids.tolist() == [[1, 2, 3, 4, 7, 8], [5, 6, 0, 0, 0, 0]]
+    assert packed.positions[0].tolist() == [0, 1, 2, 3, 2, 3]
+    seen = packed.mask[0, 0].int().tolist()
+    assert seen[3] == [1, 1, 1, 1, 0, 0]  # the row's last token: its own causal past, never the suffix
+    assert seen[4] == [1, 1, 0, 0, 1, 0]  # x: the shared a b, then itself
+    assert seen[5] == [1, 1, 0, 0, 1, 1]  # y: a b x y
+    row1 = packed.mask[1, 0].int().tolist()
+    assert row1[1] == [1, 1, 0, 0, 0, 0] and row1[4] == [0, 0, 0, 0, 1, 0]  # padding past the row: itself only
+    assert packed.gather.tolist() == [[0, 1, 4, 5]]
+    eager = T.pack_suffixes(ids, mask, variants, "eager", torch.float32).mask
+    assert eager.dtype == torch.float32 and ((eager == 0) == packed.mask).all()
