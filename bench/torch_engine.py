@@ -3,8 +3,8 @@
   1. the engine's DPO step (SPOTrainer, γ = 0) against stock TRL DPOTrainer: overhead %  (target ≤ 5%)
   2. its DPO+SPO step (γ = 0.1) against its DPO step: ratio                           (target ≤ 1.4×)
   3. tokens/s of each
-  4. the DPO+SPO step with each way of computing the variant rows (shared-prefix, full rows), so the
-     engine's choice between them is measured in the same run
+  4. the DPO+SPO step with the variant rows forced to full rows (the fallback), against the engine's default
+     (shared-prefix), measured in the same run
 
 A step = forward + backward + optimizer update (`training_step` then AdamW), timed round-robin in an order
 shuffled each round, so machine noise and cache effects hit all trainers alike; the median over rounds is
@@ -117,7 +117,7 @@ def main() -> None:
         return t, batch, opt, tokens
 
     # What the engine does by default, then each way of computing the variant rows forced.
-    VARIANT_PATHS = {"spo-shared": "shared-prefix", "spo-full": "full-rows"}
+    VARIANT_PATHS = {"spo-full": "full-rows"}
     kinds = ("trl", "engine-dpo", "engine-spo", *VARIANT_PATHS)
 
     def build_all():

@@ -167,7 +167,9 @@ class SPOTrainer(DPOTrainer):
 
     def _load_from_checkpoint(self, resume_from_checkpoint, model=None):
         super()._load_from_checkpoint(resume_from_checkpoint, model)
-        if self.spo_heads is not None:
+        # Under FSDP the HF Trainer loads FSDP's own save of the whole model, the heads among its parameters (which
+        # are shards there, so the heads file could not be copied into them); elsewhere the heads come from their file.
+        if self.spo_heads is not None and not self.is_fsdp_enabled:
             self.spo_heads.load(resume_from_checkpoint)
 
     # --- loss ------------------------------------------------------------------------------------------

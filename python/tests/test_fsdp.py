@@ -11,6 +11,7 @@ forward, where FSDP1 leaves them as flat shards); writing the heads file from th
 """
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -58,12 +59,7 @@ def _degrees(run: Path) -> dict:
 @pytest.mark.parametrize("version", ["2", "1"])
 def test_fsdp_two_processes_match_one(version, tiny_model, one_process, tmp_path):
     two = make_run(tmp_path / "two", tiny_model, pairs=PAIRS, max_steps=STEPS, per_device_train_batch_size=2)
-    torchrun = str(Path(sys.executable).with_name("torchrun"))
-    launcher = str(Path(__file__).with_name("fsdp_launch.py"))
-    proc = subprocess.run(
-        [torchrun, "--standalone", "--nproc_per_node", "2", launcher, "--run-dir", str(two)],
-        capture_output=True, text=True, timeout=300, env=child_env(**COMMON_ENV, **FSDP_ENV[version]), cwd=str(REPO / "python"),
-    )
+    proc = _launch(two, version)
     assert proc.returncode == 0, proc.stderr[-3000:]
     e1, e2 = events(one_process), events(two)
     validate_events(e2)
@@ -99,3 +95,46 @@ def test_fsdp_two_processes_match_one(version, tiny_model, one_process, tmp_path
         assert d["model"]["margin"] == pytest.approx(d1[i]["model"]["margin"], abs=1e-4)
         for head in ("pref", "dispref"):
             assert d["spo"][head]["probs"] == pytest.approx(d1[i]["spo"][head]["probs"], abs=1e-4)
+
+
+def _launch(run, version, *extra):
+    torchrun = str(Path(sys.executable).with_name("torchrun"))
+    launcher = str(Path(__file__).with_name("fsdp_launch.py"))
+    return subprocess.run(
+        [torchrun, "--standalone", "--nproc_per_node", "2", launcher, "--run-dir", str(run), *extra],
+        capture_output=True, text=True, timeout=300, env=child_env(**COMMON_ENV, **FSDP_ENV[version]), cwd=str(REPO / "python"),
+    )
+
+
+def test_fsdp2_resume_gives_the_losses_of_an_uninterrupted_run(tiny_model, tmp_path):
+    # A 3-step FSDP2 run with a checkpoint each step; a copy that lost steps 2 and 3 (a crash after step 1)
+    # resumes from step-1 under FSDP2: model, heads (inside FSDP's model save) and optimizer come back.
+    whole = make_run(tmp_path / "whole", tiny_model, pairs=PAIRS, max_steps=STEPS, save_steps=1, per_device_train_batch_size=2, write_degrees=False)
+    proc = _launch(whole, "2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    crashed = tmp_path / "crashed"
+    shutil.copytree(whole, crashed)
+    for step in range(2, STEPS + 1):
+        shutil.rmtree(crashed / "checkpoints" / f"step-{step}")
+    assert (crashed / "checkpoints" / "step-1" / "optimizer.bin").is_file()
+    proc = _launch(crashed, "2", "--resume")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    evs = events(crashed)
+    validate_events(evs)
+    last_start = max(i for i, e in enumerate(evs) if e["type"] == "started")
+    assert evs[last_start]["backendNote"].endswith("2 processes, resumed from step-1")
+    resumed = evs[last_start:]
+    for key in ("loss", "loss/align", "loss/spo_pref", "loss/spo_dispref"):
+        a, b = losses(events(whole), key), losses(resumed, key)
+        assert sorted(b) == list(range(2, STEPS + 1))
+        for step in b:
+            assert abs(a[step] - b[step]) <= 1e-6, (key, step, a[step], b[step])
+
+
+def test_resume_under_fsdp1_is_refused_in_one_line(tiny_model, tmp_path):
+    run = make_run(tmp_path / "run", tiny_model, pairs=PAIRS, max_steps=1, per_device_train_batch_size=2, write_degrees=False)
+    proc = _launch(run, "1", "--resume")
+    assert proc.returncode != 0
+    done = events(run)[-1]
+    assert done["type"] == "done" and done["reason"] == "failed" and "\n" not in done["message"]
+    assert done["message"].startswith("resuming under FSDP1 is not supported") and "FSDP2" in done["message"]

@@ -122,10 +122,18 @@ def test_nan_on_one_batch_keeps_the_checkpoint_before(tiny_model, tmp_path):
     assert not (run / "checkpoints" / "step-2.nonfinite").exists()
 
 
-def test_a_checkpoint_written_under_fsdp_is_named_as_such_not_as_missing_its_state(saved_run, tmp_path):
-    # accelerate's FSDP save writes optimizer.bin where the HF Trainer writes optimizer.pt.
+def test_a_checkpoint_is_resumed_only_the_way_it_was_written_with_or_without_fsdp(saved_run, tmp_path):
+    # accelerate's FSDP save writes the model as pytorch_model_fsdp.bin and the optimizer as optimizer.bin, where the
+    # HF Trainer writes optimizer.pt; each kind of launch reads back only its own.
     step4 = copy_run(saved_run, tmp_path) / "checkpoints" / "step-4"
+    assert checkpoint_problem(step4) is None
+    assert "written without FSDP" in (checkpoint_problem(step4, fsdp=True) or "")
     (step4 / "optimizer.pt").rename(step4 / "optimizer.bin")
-    assert "written under FSDP" in (checkpoint_problem(step4) or "")
+    assert "written under FSDP (optimizer.bin): resume it under FSDP" in (checkpoint_problem(step4) or "")
+    assert checkpoint_problem(step4, fsdp=True) == "no pytorch_model_fsdp.bin (FSDP's resume state of the model)"
+    (step4 / "pytorch_model_fsdp.bin").write_bytes(b"")
+    assert checkpoint_problem(step4, fsdp=True) is None
     (step4 / "optimizer.bin").unlink()
+    assert checkpoint_problem(step4, fsdp=True) == "no optimizer.bin (FSDP's resume state of the optimizer)"
+    (step4 / "pytorch_model_fsdp.bin").unlink()
     assert checkpoint_problem(step4) == "no optimizer.pt (the resume state)"
