@@ -218,7 +218,7 @@ class SPOTrainer(DPOTrainer):
         said = self.__dict__.setdefault("_variant_reasons_said", set())
         if why is not None and self.variant_rows != "full-rows" and why not in said:
             said.add(why)
-            logger.info("SPOTrainer: variant rows computed as %s, not reusing prefix keys/values: %s", path, why)
+            logger.info("SPOTrainer: variant rows computed as %s, not reusing their pair rows' prefixes: %s", path, why)
         self.spo_variant_path = path
 
     def _variant_rows(self, examples, step):

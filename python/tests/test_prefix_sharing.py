@@ -1,5 +1,5 @@
-"""Variant rows that reuse their pair rows' prefix keys/values give the same SPO step as full variant rows:
-losses and every parameter's gradient (trl_internals.ride_along, "shared-prefix" against "full-rows")."""
+"""Variant rows packed into their pair rows (reusing the shared prefixes under a custom attention mask) give the same
+SPO step as full variant rows: losses and every parameter's gradient (trl_internals.ride_along, "shared-prefix" against "full-rows")."""
 
 import pytest
 import torch
@@ -84,7 +84,7 @@ def test_attention_without_a_custom_mask_falls_back_to_full_rows(tiny_model, pai
         first = one_step(trainer, True, 4)
         one_step(trainer, True, 4)
     assert first[-1] == "full-rows" and trainer.spo_variant_path == "full-rows"
-    said = [r.getMessage() for r in caplog.records if "not reusing prefix" in r.getMessage()]
+    said = [r.getMessage() for r in caplog.records if "not reusing their pair rows" in r.getMessage()]
     assert len(said) == 1 and "attention implementation 'sdpa'" in said[0], said
 
 
