@@ -174,8 +174,10 @@ def pack_suffixes(ids, mask, variants: VariantRows, attention: str, dtype: torch
     valid = steps < suffix_len[:, None]  # [V, l]
     packed_ids = torch.nn.functional.pad(ids, (0, l_max), value=0)
     packed_ids[rows, t:] = variants.ids.gather(1, src).masked_fill(~valid, 0)
-    positions = torch.arange(L, device=dev).repeat(n, 1)
-    positions[rows, t:] = src
+    # Padding columns take position 0: any valid one (their outputs are never read), and an absolute position
+    # table (GPT-2's) may hold no more than max_length positions.
+    positions = torch.nn.functional.pad(torch.arange(t, device=dev), (0, l_max), value=0).repeat(n, 1)
+    positions[rows, t:] = src.masked_fill(~valid, 0)
     # Who sees whom. Row tokens: causal over the row's real tokens (as TRL's 2D mask makes it).
     causal = torch.ones(L, L, dtype=torch.bool, device=dev).tril()
     key_is_row_token = torch.nn.functional.pad(mask.bool(), (0, l_max), value=False)  # [n, L]

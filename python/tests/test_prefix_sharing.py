@@ -95,7 +95,7 @@ def test_packed_mask_lets_each_suffix_see_only_its_shared_prefix_and_itself():
     variants = T.VariantRows(torch.tensor([[1, 2, 7, 8]]), torch.tensor([[1, 1, 1, 1]]), torch.tensor([0]))
     packed = T.pack_suffixes(ids, mask, variants, "sdpa", torch.float32)
     assert packed.ids.tolist() == [[1, 2, 3, 4, 7, 8], [5, 6, 0, 0, 0, 0]]
-    assert packed.positions[0].tolist() == [0, 1, 2, 3, 2, 3]
+    assert packed.positions.tolist() == [[0, 1, 2, 3, 2, 3], [0, 1, 2, 3, 0, 0]]
     seen = packed.mask[0, 0].int().tolist()
     assert seen[3] == [1, 1, 1, 1, 0, 0]  # the row's last token: its own causal past, never the suffix
     assert seen[4] == [1, 1, 0, 0, 1, 0]  # x: the shared a b, then itself
@@ -105,3 +105,25 @@ def test_packed_mask_lets_each_suffix_see_only_its_shared_prefix_and_itself():
     assert packed.gather.tolist() == [[0, 1, 4, 5]]
     eager = T.pack_suffixes(ids, mask, variants, "eager", torch.float32).mask
     assert eager.dtype == torch.float32 and ((eager == 0) == packed.mask).all()
+
+
+def test_absolute_positions_gpt2_shares_prefixes_exactly(tiny_model, pairs, tmp_path, monkeypatch):
+    # GPT-2 looks positions up in a table of n_positions rows: the packed rows are wider than any row, but every
+    # position they use stays below max_length (padding columns take 0).
+    import test_trainer
+    from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
+
+    monkeypatch.setitem(test_trainer.CPU, "max_length", 24)  # = n_positions: the longest row uses every position
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    folder = tmp_path / "gpt2"
+    cfg = GPT2Config(vocab_size=len(tok), n_positions=24, n_embd=32, n_layer=2, n_head=4, bos_token_id=tok.bos_token_id,
+                     eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+    torch.manual_seed(0)
+    GPT2LMHeadModel(cfg).save_pretrained(str(folder))
+    tok.save_pretrained(str(folder))
+    spo = dict(spo_gamma=0.5, spo_classes=3, beta=0.1)
+    full = one_step(build("spo", str(folder), pairs, tmp_path / "full", **spo), False, 8)
+    shared = one_step(build("spo", str(folder), pairs, tmp_path / "shared", **spo), True, 8)
+    assert shared[-1] == "shared-prefix"
+    assert shared[0]["input_ids"].size(1) == 24  # so the packed rows are wider than the position table
+    assert all(v <= TOL for v in gaps(shared, full).values()), gaps(shared, full)
