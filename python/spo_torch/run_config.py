@@ -45,6 +45,11 @@ def _num(cfg, key, default):
     return default if v is None else v
 
 
+def spo_gamma(cfg: dict) -> float:
+    """The config's γ (SPO's loss weight; 0 = plain DPO)."""
+    return float(_num(cfg, "spo_gamma", 0.1))
+
+
 def spo_config(cfg: dict, output_dir: str, use_cpu: bool, bf16: bool):
     from .config import SPOConfig
 
@@ -87,7 +92,7 @@ def spo_config(cfg: dict, output_dir: str, use_cpu: bool, bf16: bool):
         save_strategy="steps" if save_steps > 0 else "no",
         save_steps=save_steps if save_steps > 0 else 500,
         precompute_ref_log_probs=bool(cfg.get("precompute_ref_log_probs", False)),
-        spo_gamma=float(_num(cfg, "spo_gamma", 0.1)),
+        spo_gamma=spo_gamma(cfg),
         spo_classes=int(_num(cfg, "spo_classes", 4)),
         spo_pooling=str(_num(cfg, "spo_pooling", "mean")),
         bf16=bf16,

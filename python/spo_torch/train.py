@@ -84,6 +84,22 @@ def under_fsdp() -> bool:
     return os.environ.get("ACCELERATE_USE_FSDP", "").lower() in ("1", "true")
 
 
+def deepspeed_zero_stage() -> int | None:
+    """The ZeRO stage of this launch when accelerate launched it with DeepSpeed: from its config's `zero_stage`
+    (ACCELERATE_DEEPSPEED_ZERO_STAGE) or from a DeepSpeed JSON config file's `zero_optimization.stage`."""
+    if os.environ.get("ACCELERATE_USE_DEEPSPEED", "").lower() not in ("1", "true"):
+        return None
+    config_file = os.environ.get("ACCELERATE_DEEPSPEED_CONFIG_FILE", "")
+    if config_file and config_file.lower() != "none":
+        try:
+            stage = json.loads(Path(config_file).read_text(encoding="utf-8")).get("zero_optimization", {}).get("stage")
+            return int(stage) if isinstance(stage, (int, str)) and str(stage).isdigit() else None
+        except (OSError, ValueError, AttributeError):
+            return None
+    stage = os.environ.get("ACCELERATE_DEEPSPEED_ZERO_STAGE", "")
+    return int(stage) if stage.isdigit() else None
+
+
 def written_under_fsdp(folder: Path) -> bool:
     """accelerate's FSDP save: the model as `pytorch_model_fsdp.bin` (full state dict) or `pytorch_model_fsdp_0/`
     (sharded), the optimizer as `optimizer.bin` or `optimizer_0/`, where the HF Trainer writes `optimizer.pt`."""
@@ -364,13 +380,19 @@ def _train(run_dir, resume, cfg, versions, writer, stop) -> int:
 
     from .data import read_pairs, to_datasets
     from .degrees import compute_degrees, write_degrees
-    from .run_config import engine_options, spo_config
+    from .run_config import engine_options, spo_config, spo_gamma
     from .trainer import SPOTrainer
 
     try:
         opts = engine_options(cfg)
     except ValueError as e:
         raise EngineError(str(e)) from None
+    if spo_gamma(cfg) > 0 and deepspeed_zero_stage() == 3:  # before TrainingArguments, which imports deepspeed
+        # Tested on CPU (2 processes, gloo): ZeRO-3 gathers each module's parameters in backward in the order autograd
+        # reaches them, and the variant rows, different on each rank, make that order differ: a collective mismatch
+        # at step 1. ZeRO-2 (and plain DPO under ZeRO-3) matched one process.
+        raise EngineError("SPO (spo_gamma > 0) under DeepSpeed ZeRO-3 is not supported yet (ranks gather parameters in "
+                          "different orders in backward); use ZeRO-2 (TRL's zero2.yaml) or FSDP2, or spo_gamma 0 for plain DPO")
     world = int(os.environ.get("WORLD_SIZE", "1"))
     kind, device_name = device_description()
     use_cpu = kind == "cpu" or os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true")

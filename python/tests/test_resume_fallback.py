@@ -137,3 +137,19 @@ def test_a_checkpoint_is_resumed_only_the_way_it_was_written_with_or_without_fsd
     assert checkpoint_problem(step4, fsdp=True) == "no optimizer.bin (FSDP's resume state of the optimizer)"
     (step4 / "pytorch_model_fsdp.bin").unlink()
     assert checkpoint_problem(step4) == "no optimizer.pt (the resume state)"
+
+
+@pytest.mark.parametrize("how", ["zero_stage", "config_file"])
+def test_spo_under_deepspeed_zero3_is_refused_in_one_line(tiny_model, tmp_path, how):
+    run = make_run(tmp_path / "run", tiny_model, pairs=8, max_steps=1, write_degrees=False)
+    env = {"ACCELERATE_USE_DEEPSPEED": "true"}
+    if how == "zero_stage":  # what `accelerate launch --config_file zero3.yaml` sets
+        env["ACCELERATE_DEEPSPEED_ZERO_STAGE"] = "3"
+    else:
+        ds = tmp_path / "ds.json"
+        ds.write_text(json.dumps({"zero_optimization": {"stage": 3}}))
+        env["ACCELERATE_DEEPSPEED_CONFIG_FILE"] = str(ds)
+    assert run_inprocess(run, env=env) == 1
+    done = events(run)[-1]
+    assert done["type"] == "done" and done["reason"] == "failed" and "\n" not in done["message"]
+    assert done["message"].startswith("SPO (spo_gamma > 0) under DeepSpeed ZeRO-3 is not supported yet") and "ZeRO-2" in done["message"]
