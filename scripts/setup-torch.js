@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run setup:torch`: the torch engine's project environment, so no system Python is touched.
 // Creates the venv $SPO_TORCH_ENV (default ~/.cache/spo-studio/torch-env) with python3 (or $SPO_PYTHON),
-// then installs `-e python[peft,gguf,test]` constrained to the tested versions (python/requirements-torch.txt).
+// then installs `-e python[peft,gguf,deepspeed,test]` constrained to the tested versions (python/requirements-torch.txt).
 // Idempotent: a stamp in the env records what was installed from where; a second run with nothing
 // changed does nothing. No npm_config_* variable reaches pip (npm sets dozens; some mean things to pip).
 //   node scripts/setup-torch.js [--if-missing]   (--if-missing: only when the env does not exist yet; npm test uses it)
@@ -79,7 +79,7 @@ function main() {
       throw new Error(`${err.message}; on Debian/Ubuntu: sudo apt-get install python3-venv`);
     }
   }
-  run(python, ['-m', 'pip', 'install', '-c', CONSTRAINTS, '-e', `${PYTHON_DIR}[peft,gguf,test]`], 'install the engine');
+  run(python, ['-m', 'pip', 'install', '-c', CONSTRAINTS, '-e', `${PYTHON_DIR}[peft,gguf,deepspeed,test]`], 'install the engine');
   if (!importsWork(python)) throw new Error(`the engine does not import from ${python} after the install`);
   fs.writeFileSync(stampFile, JSON.stringify({ ...want, time: new Date().toISOString() }, null, 2) + '\n');
   console.log(`[setup:torch] ready: ${python} (spo doctor shows the details)`);

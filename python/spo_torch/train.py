@@ -106,7 +106,12 @@ def written_under_fsdp(folder: Path) -> bool:
     return any((folder / f).exists() for f in ("pytorch_model_fsdp.bin", "pytorch_model_fsdp_0", "optimizer.bin", "optimizer_0"))
 
 
-def checkpoint_problem(folder: Path, fsdp: bool = False) -> str | None:
+def written_under_deepspeed(folder: Path) -> bool:
+    """DeepSpeed's save: its `global_stepN/` folder of model and optimizer states, named in `latest`."""
+    return (folder / "latest").is_file() or any(folder.glob("global_step*"))
+
+
+def checkpoint_problem(folder: Path, fsdp: bool = False, deepspeed: bool = False) -> str | None:
     """Why a checkpoint cannot be resumed from (None: it can), as the TS engine's `checkpointProblem`: each file
     there and well-formed, and every weight finite (a resume from NaN or ±Infinity could only fail). `fsdp`: the
     resume runs under FSDP, which reads back only what FSDP wrote (and the other way round)."""
@@ -122,7 +127,15 @@ def checkpoint_problem(folder: Path, fsdp: bool = False) -> str | None:
     weights = [f for f in ("model.safetensors", "adapter_model.safetensors", "spo_heads.safetensors") if (folder / f).is_file()]
     if not any(w != "spo_heads.safetensors" for w in weights):
         return "no model.safetensors or adapter_model.safetensors"
-    if written_under_fsdp(folder) != fsdp:
+    if written_under_deepspeed(folder) != deepspeed:
+        if deepspeed:
+            return "written without DeepSpeed: resume it the way it was launched, or start a new DeepSpeed run from its weights"
+        return "written under DeepSpeed (global_step*/): resume it under DeepSpeed (the same --accelerate-config), or start a new run from its weights"
+    if deepspeed:
+        latest = (folder / "latest").read_text(encoding="utf-8").strip() if (folder / "latest").is_file() else ""
+        if not latest or not (folder / latest).is_dir():
+            return "no DeepSpeed resume state (latest naming a global_step folder)"
+    elif written_under_fsdp(folder) != fsdp:
         if fsdp:
             return "written without FSDP (optimizer.pt): resume it the way it was launched, or start a new FSDP run from its weights"
         return "written under FSDP (optimizer.bin): resume it under FSDP (the same --accelerate-config), or start a new run from its weights"
@@ -131,7 +144,7 @@ def checkpoint_problem(folder: Path, fsdp: bool = False) -> str | None:
             return "no pytorch_model_fsdp.bin (FSDP's resume state of the model)"
         if not ((folder / "optimizer.bin").is_file() or (folder / "optimizer_0").is_dir()):
             return "no optimizer.bin (FSDP's resume state of the optimizer)"
-    elif not (folder / "optimizer.pt").is_file():
+    elif not deepspeed and not (folder / "optimizer.pt").is_file():
         return "no optimizer.pt (the resume state)"
     for name in weights:
         try:
@@ -145,11 +158,11 @@ def checkpoint_problem(folder: Path, fsdp: bool = False) -> str | None:
     return None
 
 
-def choose_resume_checkpoint(run_dir: Path, fsdp: bool = False) -> tuple[Path | None, list[tuple[Path, str]]]:
+def choose_resume_checkpoint(run_dir: Path, fsdp: bool = False, deepspeed: bool = False) -> tuple[Path | None, list[tuple[Path, str]]]:
     """The newest checkpoint that passes `checkpoint_problem`, and the newer ones skipped with their problem."""
     skipped = []
     for folder in complete_checkpoints(run_dir):
-        problem = checkpoint_problem(folder, fsdp)
+        problem = checkpoint_problem(folder, fsdp, deepspeed)
         if problem is None:
             return folder, skipped
         skipped.append((folder, problem))
@@ -410,7 +423,7 @@ def _train(run_dir, resume, cfg, versions, writer, stop) -> int:
         raise EngineError("resuming under FSDP1 is not supported (its optimizer state does not come back exactly); "
                           "resume under FSDP2 (fsdp_version: 2, as TRL's fsdp2.yaml), or start a new run from a checkpoint's weights")
     if resume:
-        resume_from, skipped = choose_resume_checkpoint(run_dir, under_fsdp())
+        resume_from, skipped = choose_resume_checkpoint(run_dir, under_fsdp(), deepspeed_zero_stage() is not None)
         for folder, problem in skipped:  # said before `started`, as the TS engine logs them
             writer.log("warn", f"skipping checkpoint {folder.name}: {problem}")
         if resume_from is None:

@@ -122,7 +122,7 @@ def test_nan_on_one_batch_keeps_the_checkpoint_before(tiny_model, tmp_path):
     assert not (run / "checkpoints" / "step-2.nonfinite").exists()
 
 
-def test_a_checkpoint_is_resumed_only_the_way_it_was_written_with_or_without_fsdp(saved_run, tmp_path):
+def test_a_checkpoint_is_resumed_only_the_way_it_was_written_fsdp_deepspeed_or_neither(saved_run, tmp_path):
     # accelerate's FSDP save writes the model as pytorch_model_fsdp.bin and the optimizer as optimizer.bin, where the
     # HF Trainer writes optimizer.pt; each kind of launch reads back only its own.
     step4 = copy_run(saved_run, tmp_path) / "checkpoints" / "step-4"
@@ -137,6 +137,13 @@ def test_a_checkpoint_is_resumed_only_the_way_it_was_written_with_or_without_fsd
     assert checkpoint_problem(step4, fsdp=True) == "no optimizer.bin (FSDP's resume state of the optimizer)"
     (step4 / "pytorch_model_fsdp.bin").unlink()
     assert checkpoint_problem(step4) == "no optimizer.pt (the resume state)"
+    # DeepSpeed's save: global_stepN/ named in `latest` (tests/test_deepspeed.py resumes a real one).
+    assert "written without DeepSpeed" in (checkpoint_problem(step4, deepspeed=True) or "")
+    (step4 / "global_step4").mkdir()
+    assert "written under DeepSpeed (global_step*/): resume it under DeepSpeed" in (checkpoint_problem(step4) or "")
+    assert checkpoint_problem(step4, deepspeed=True) == "no DeepSpeed resume state (latest naming a global_step folder)"
+    (step4 / "latest").write_text("global_step4")
+    assert checkpoint_problem(step4, deepspeed=True) is None
 
 
 @pytest.mark.parametrize("how", ["zero_stage", "config_file"])
