@@ -113,8 +113,8 @@ def written_under_deepspeed(folder: Path) -> bool:
 
 def checkpoint_problem(folder: Path, fsdp: bool = False, deepspeed: bool = False) -> str | None:
     """Why a checkpoint cannot be resumed from (None: it can), as the TS engine's `checkpointProblem`: each file
-    there and well-formed, and every weight finite (a resume from NaN or ±Infinity could only fail). `fsdp`: the
-    resume runs under FSDP, which reads back only what FSDP wrote (and the other way round)."""
+    there and well-formed, and every weight finite (a resume from NaN or ±Infinity could only fail). `fsdp`,
+    `deepspeed`: the resume runs under that launcher, which reads back only what it wrote (and the other way round)."""
     import torch
     from safetensors import safe_open
 

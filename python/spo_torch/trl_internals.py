@@ -293,18 +293,29 @@ def record_metric(trainer, mode: str, name: str, value: float) -> None:
     trainer._metrics[mode][name].append(float(value))
 
 
-def tokenize_completion(tokenizer, prompt, completion, conversational: bool, eos_token: str | None):
-    """(prompt_ids, completion_ids) of prompt + completion, split as DPOTrainer's `tokenize_fn` does (item 5)."""
+def _prompt_ids(tokenizer, prompt, conversational: bool) -> list:
+    return _tokenize(tokenizer, prompt, add_generation_prompt=True)["input_ids"] if conversational else _tokenize(tokenizer, prompt)["input_ids"]
+
+
+def _full_input(prompt, completion, conversational: bool, eos_token: str | None):
+    """What DPOTrainer tokenizes for prompt + completion: the conversation with the assistant turn, or the text
+    with TRL's add_eos (non-conversational data)."""
     if conversational:
-        prompt_ids = _tokenize(tokenizer, prompt, add_generation_prompt=True)["input_ids"]
-        full_ids = _tokenize(tokenizer, list(prompt) + [{"role": "assistant", "content": completion}])["input_ids"]
-    else:
-        if eos_token is not None and not completion.endswith(eos_token):
-            completion = completion + eos_token  # TRL's add_eos, for non-conversational data
-        prompt_ids = _tokenize(tokenizer, prompt)["input_ids"]
-        full_ids = _tokenize(tokenizer, prompt + completion)["input_ids"]
+        return list(prompt) + [{"role": "assistant", "content": completion}]
+    if eos_token is not None and not completion.endswith(eos_token):
+        completion = completion + eos_token
+    return prompt + completion
+
+
+def _split(prompt_ids, full_ids):
     n = common_prefix_length(prompt_ids, full_ids)
     return list(prompt_ids[:n]), list(full_ids[n:])
+
+
+def tokenize_completion(tokenizer, prompt, completion, conversational: bool, eos_token: str | None):
+    """(prompt_ids, completion_ids) of prompt + completion, split as DPOTrainer's `tokenize_fn` does (item 5)."""
+    full_ids = _tokenize(tokenizer, _full_input(prompt, completion, conversational, eos_token))["input_ids"]
+    return _split(_prompt_ids(tokenizer, prompt, conversational), full_ids)
 
 
 def tokenize_completions(tokenizer, items, eos_token: str | None, prompt_ids_cache: dict | None = None):
@@ -323,25 +334,15 @@ def tokenize_completions(tokenizer, items, eos_token: str | None, prompt_ids_cac
     for i, (prompt, completion, conversational) in enumerate(items):
         key = (conversational, prompt if isinstance(prompt, str) else repr(prompt))
         if key not in cache:
-            cache[key] = _tokenize(tokenizer, prompt, add_generation_prompt=True)["input_ids"] if conversational else (
-                _tokenize(tokenizer, prompt)["input_ids"])
+            cache[key] = _prompt_ids(tokenizer, prompt, conversational)
         prompt_ids.append(cache[key])
-        if conversational:
-            chats[i] = list(prompt) + [{"role": "assistant", "content": completion}]
-        else:
-            if eos_token is not None and not completion.endswith(eos_token):
-                completion = completion + eos_token  # TRL's add_eos, for non-conversational data
-            plain[i] = prompt + completion
+        (chats if conversational else plain)[i] = _full_input(prompt, completion, conversational, eos_token)
     full = {}
     if plain:
         full.update(zip(plain, tokenizer(text=list(plain.values()))["input_ids"]))
     if chats:
         full.update(zip(chats, tokenizer.apply_chat_template(list(chats.values()), tokenize=True, return_dict=True)["input_ids"]))
-    out = []
-    for i, p_ids in enumerate(prompt_ids):
-        n = common_prefix_length(p_ids, full[i])
-        out.append((list(p_ids[:n]), list(full[i][n:])))
-    return out
+    return [_split(p_ids, full[i]) for i, p_ids in enumerate(prompt_ids)]
 
 
 def extend_signature_columns(trainer) -> None:
